@@ -1,0 +1,24 @@
+// One line that names what failed to connect, for CLIs and health checks. It is built
+// from the URL's host, port and database only, so a password can never reach a log.
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET", "CONNECT_TIMEOUT"]);
+
+export function describeDatabaseError(error: unknown, url: string): string {
+  const where = describeTarget(url);
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
+  if (code && NETWORK_CODES.has(code)) return `cannot reach PostgreSQL at ${where} (${code})`;
+  if (code === "28P01" || code === "28000") return `PostgreSQL at ${where} refused the credentials (${code})`;
+  if (code === "3D000") return `database does not exist at ${where} (${code})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message}${code ? ` (${code})` : ""} [${where}]`;
+}
+
+export function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || "5432";
+    return `${parsed.hostname}:${port}${parsed.pathname || "/"}`;
+  } catch {
+    return "an unparseable URL";
+  }
+}

@@ -1,0 +1,103 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import postgres from "postgres";
+
+// Applies pending drizzle-kit migrations under a transaction-scoped advisory lock, so any
+// number of simultaneous runners apply each migration exactly once (drizzle's own
+// migrator takes no lock: drizzle-orm#874). Everything, ledger included, happens in one
+// transaction: a failing migration leaves schema and ledger as they were. The ledger is
+// drizzle's (drizzle.__drizzle_migrations), so drizzle-kit reads the same history.
+
+/** The package's committed migrations. */
+export function defaultMigrationsFolder(): string {
+  return fileURLToPath(new URL("../migrations", import.meta.url));
+}
+
+export interface MigrationResult {
+  /** Tags of the migrations this run applied, oldest first (empty when none were pending). */
+  applied: string[];
+}
+
+export async function migrate(url: string, options: { folder?: string } = {}): Promise<MigrationResult> {
+  const folder = options.folder ?? defaultMigrationsFolder();
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  const tags = readJournalTags(folder);
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const applied = await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtext('penguinmails.migrate'))`;
+      await tx`CREATE SCHEMA IF NOT EXISTS drizzle`;
+      await tx`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (
+        id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`;
+      const [last] = await tx<{ created_at: string }[]>`
+        SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1`;
+      // Same rule as drizzle's migrator: anything stamped after the newest applied one.
+      const pending = migrations.filter((m) => !last || Number(last.created_at) < m.folderMillis);
+      for (const migration of pending) {
+        const tag = tags.get(migration.folderMillis) ?? String(migration.folderMillis);
+        for (const statement of migration.sql) {
+          if (!statement.trim()) continue;
+          await tx.unsafe(statement).catch((error: unknown) => {
+            throw new MigrationFailedError(tag, error);
+          });
+        }
+        await tx`INSERT INTO drizzle.__drizzle_migrations (hash, created_at)
+          VALUES (${migration.hash}, ${migration.folderMillis})`;
+      }
+      return pending.map((m) => tags.get(m.folderMillis) ?? String(m.folderMillis));
+    });
+    return { applied };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Tags of migrations in the folder that the database has not applied yet. */
+export async function pendingMigrations(url: string, options: { folder?: string } = {}): Promise<string[]> {
+  const folder = options.folder ?? defaultMigrationsFolder();
+  const tags = readJournalTags(folder);
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    const [ledger] = await sql<{ exists: boolean }[]>`
+      SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS exists`;
+    let newest = -Infinity;
+    if (ledger?.exists) {
+      const [row] = await sql<{ newest: string | null }[]>`
+        SELECT max(created_at) AS newest FROM drizzle.__drizzle_migrations`;
+      if (row?.newest) newest = Number(row.newest);
+    }
+    return [...tags].filter(([when]) => when > newest).map(([, tag]) => tag);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export class MigrationFailedError extends Error {
+  override name = "MigrationFailedError";
+  /** SQLSTATE of the statement that failed, when the database gave one */
+  readonly code: string | undefined;
+  constructor(
+    readonly tag: string,
+    cause: unknown,
+  ) {
+    super(`migration ${tag} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : undefined;
+  }
+}
+
+export interface JournalEntry {
+  idx: number;
+  when: number;
+  tag: string;
+}
+
+export function readJournal(folder: string = defaultMigrationsFolder()): JournalEntry[] {
+  const file = path.join(folder, "meta", "_journal.json");
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { entries: JournalEntry[] }).entries;
+}
+
+function readJournalTags(folder: string): Map<number, string> {
+  return new Map(readJournal(folder).map((entry) => [entry.when, entry.tag]));
+}

@@ -1,0 +1,28 @@
+import { sql } from "drizzle-orm";
+import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { lifecycle } from "./columns";
+import { tenants } from "./tenants";
+import { users } from "./users";
+
+export const tenantUsers = pgTable(
+  "tenant_users",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roles: text("roles").array().notNull().default(sql`'{}'::text[]`),
+    email: text("email"),
+    ...lifecycle,
+  },
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.userId] }),
+    // The primary key serves lookups by tenant; this one serves "the tenants of a user".
+    index("tenant_users_user_id_idx").on(table.userId),
+  ],
+);
+
+export type TenantUser = typeof tenantUsers.$inferSelect;
+export type NewTenantUser = typeof tenantUsers.$inferInsert;

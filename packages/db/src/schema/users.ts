@@ -1,0 +1,27 @@
+import { sql } from "drizzle-orm";
+import { pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { lifecycle } from "./columns";
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name"),
+    familyName: text("family_name"),
+    givenName: text("given_name"),
+    picture: text("picture"),
+    emailVerified: timestamp("email_verified", { withTimezone: true }),
+    ...lifecycle,
+  },
+  (table) => [
+    // One live account per mailbox, whatever the case; a soft-deleted row (GDPR retention)
+    // must not block re-registration. NileDB scopes its own constraint to live rows too.
+    uniqueIndex("users_email_live_key")
+      .on(sql`lower(${table.email})`)
+      .where(sql`${table.deleted} IS NULL`),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;

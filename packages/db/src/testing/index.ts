@@ -1,0 +1,59 @@
+// Test support for every workspace: each call makes a database of its own, migrated
+// (unless asked not to), on the server at DATABASE_URL or, with none set, on a fresh
+// in-memory embedded engine. Files and runs can therefore go in parallel.
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { startEmbeddedEngine } from "../embedded/engine";
+import { readDbEnv } from "../env";
+import { migrate } from "../migrate";
+
+export interface TestDatabase {
+  /** URL of the new database, as its owner */
+  url: string;
+  engine: "postgres" | "embedded";
+  /** Drops the database (or stops the engine). */
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const serverUrl = readDbEnv().DATABASE_URL;
+  const database = serverUrl ? await createServerDatabase(serverUrl) : await createEmbeddedDatabase();
+  if (options.migrate ?? true) {
+    try {
+      await migrate(database.url);
+    } catch (error) {
+      await database.drop();
+      throw error;
+    }
+  }
+  return database;
+}
+
+async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
+  const name = `pm_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    engine: "postgres",
+    async drop() {
+      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
+}
+
+async function createEmbeddedDatabase(): Promise<TestDatabase> {
+  const engine = await startEmbeddedEngine();
+  return { url: engine.url, engine: "embedded", drop: () => engine.stop() };
+}

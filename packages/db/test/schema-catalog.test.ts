@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "./support/sql";
+
+// The migrated catalog must be exactly the schema the ticket and issue #2 describe.
+const ctx = useTestDatabase();
+
+type Column = [type: string, nullable: "YES" | "NO", columnDefault: string | null];
+
+const timestamps: Record<string, Column> = {
+  created: ["timestamp with time zone", "NO", "now()"],
+  updated: ["timestamp with time zone", "NO", "now()"],
+  deleted: ["timestamp with time zone", "YES", null],
+};
+
+const expectedColumns: Record<string, Record<string, Column>> = {
+  users: {
+    id: ["uuid", "NO", "gen_random_uuid()"],
+    email: ["text", "NO", null],
+    name: ["text", "YES", null],
+    family_name: ["text", "YES", null],
+    given_name: ["text", "YES", null],
+    picture: ["text", "YES", null],
+    email_verified: ["timestamp with time zone", "YES", null],
+    ...timestamps,
+  },
+  tenants: {
+    id: ["uuid", "NO", "gen_random_uuid()"],
+    name: ["text", "NO", null],
+    compute_id: ["uuid", "YES", null],
+    ...timestamps,
+  },
+  tenant_users: {
+    tenant_id: ["uuid", "NO", null],
+    user_id: ["uuid", "NO", null],
+    roles: ["text[]", "NO", "'{}'::text[]"],
+    email: ["text", "YES", null],
+    ...timestamps,
+  },
+};
+
+describe("catalog after migrating", () => {
+  it("has exactly the three tables in public", async () => {
+    const rows = await ctx.sql<{ table_name: string }[]>`
+      SELECT table_name FROM information_schema.tables
+      WHERE table_schema = 'public' ORDER BY table_name`;
+    expect(rows.map((r) => r.table_name)).toEqual(["tenant_users", "tenants", "users"]);
+  });
+
+  it.each(Object.keys(expectedColumns))("%s: every column's name, type, nullability and default", async (table) => {
+    const rows = await ctx.sql<{ column_name: string; type: string; is_nullable: "YES" | "NO"; column_default: string | null }[]>`
+      SELECT c.column_name, format_type(a.atttypid, a.atttypmod) AS type, c.is_nullable, c.column_default
+      FROM information_schema.columns c
+      JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
+        AND a.attname = c.column_name
+      WHERE c.table_schema = 'public' AND c.table_name = ${table}`;
+    const actual = Object.fromEntries(rows.map((r) => [r.column_name, [r.type, r.is_nullable, r.column_default]]));
+    expect(actual).toEqual(expectedColumns[table]);
+  });
+
+  it("keys: primary keys and both cascading foreign keys", async () => {
+    const rows = await ctx.sql<{ table: string; type: string; definition: string }[]>`
+      SELECT conrelid::regclass::text AS table, contype::text AS type, pg_get_constraintdef(oid) AS definition
+      FROM pg_constraint
+      WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'f', 'u')
+      ORDER BY 1, 3`;
+    expect(rows).toEqual([
+      { table: "tenant_users", type: "f", definition: "FOREIGN KEY (tenant_id) REFERENCES tenants(id) ON DELETE CASCADE" },
+      { table: "tenant_users", type: "f", definition: "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE" },
+      { table: "tenant_users", type: "p", definition: "PRIMARY KEY (tenant_id, user_id)" },
+      { table: "tenants", type: "p", definition: "PRIMARY KEY (id)" },
+      { table: "users", type: "p", definition: "PRIMARY KEY (id)" },
+    ]);
+  });
+
+  it("indexes: the primary keys, the live case-insensitive email key, and tenant_users by user", async () => {
+    const rows = await ctx.sql<{ indexname: string; indexdef: string }[]>`
+      SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`;
+    expect(rows).toEqual([
+      { indexname: "tenant_users_tenant_id_user_id_pk", indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON public.tenant_users USING btree (tenant_id, user_id)" },
+      { indexname: "tenant_users_user_id_idx", indexdef: "CREATE INDEX tenant_users_user_id_idx ON public.tenant_users USING btree (user_id)" },
+      { indexname: "tenants_pkey", indexdef: "CREATE UNIQUE INDEX tenants_pkey ON public.tenants USING btree (id)" },
+      { indexname: "users_email_live_key", indexdef: "CREATE UNIQUE INDEX users_email_live_key ON public.users USING btree (lower(email)) WHERE (deleted IS NULL)" },
+      { indexname: "users_pkey", indexdef: "CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)" },
+    ]);
+  });
+
+  it("triggers: each table moves `updated` before every update", async () => {
+    const rows = await ctx.sql<{ table: string; name: string; definition: string }[]>`
+      SELECT tgrelid::regclass::text AS table, tgname AS name, pg_get_triggerdef(oid) AS definition
+      FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`;
+    expect(rows.map((r) => [r.table, r.name])).toEqual([
+      ["tenant_users", "tenant_users_touch_updated"],
+      ["tenants", "tenants_touch_updated"],
+      ["users", "users_touch_updated"],
+    ]);
+    for (const row of rows) expect(row.definition).toMatch(/BEFORE UPDATE ON public\.\w+ FOR EACH ROW EXECUTE FUNCTION penguinmails_touch_updated\(\)/);
+  });
+});

@@ -7,3 +7,5 @@ export { ConfigError } from "./env";
 export { migrate, pendingMigrations, MigrationFailedError, type MigrationResult } from "./migrate";
 export type { User, NewUser, Tenant, NewTenant, TenantUser, NewTenantUser } from "./schema";
 export { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, or, sql } from "drizzle-orm";
+export { withTenant, withUser, withSystem, type TenantContext, type UserContext } from "./context";
+export { DataError, isDataError, type DataErrorCode, type FieldProblem } from "./errors";

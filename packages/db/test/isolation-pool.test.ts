@@ -1,0 +1,172 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type DatabaseClient, type Transaction } from "../src/client";
+import { withTenant } from "../src/context";
+import { readDbEnv } from "../src/env";
+import { tenantUsers } from "../src/schema";
+import { addMembership, createAppLogin, makeTenantWithMember, useDatabase, type Member } from "./support/world";
+
+// A context must never outlive its transaction: pooled connections go from one tenant's
+// request to another's, or to one with no context at all.
+const ctx = useDatabase();
+const onServer = readDbEnv().DATABASE_URL !== undefined;
+let a: Member;
+let b: Member;
+let login: Awaited<ReturnType<typeof createAppLogin>> | undefined;
+
+beforeAll(async () => {
+  a = await makeTenantWithMember(ctx.client);
+  b = await makeTenantWithMember(ctx.client);
+  for (let i = 0; i < 3; i++) {
+    await addMembership(ctx.client, a.tenantId, (await makeTenantWithMember(ctx.client)).userId);
+    await addMembership(ctx.client, b.tenantId, (await makeTenantWithMember(ctx.client)).userId);
+  }
+  // On PostgreSQL the pools log in as production does; the embedded engine has one login.
+  if (onServer) login = await createAppLogin(ctx.database);
+});
+afterAll(async () => {
+  await login?.drop();
+});
+
+function appPool(max: number): DatabaseClient {
+  return createClient(login?.url ?? ctx.database.url, { max });
+}
+
+type Request = "A" | "B" | "none";
+
+// "none": the runtime role with no context, which is what any request without one gets.
+function membershipsSeenBy(pool: DatabaseClient, request: Request): Promise<string[]> {
+  const read = async (tx: Transaction) => (await tx.select({ tenantId: tenantUsers.tenantId }).from(tenantUsers)).map((r) => r.tenantId);
+  if (request === "none") {
+    return pool.db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL ROLE penguinmails_app`);
+      return read(tx);
+    });
+  }
+  const member = request === "A" ? a : b;
+  return withTenant(pool.db, { tenantId: member.tenantId, userId: member.userId }, read);
+}
+
+describe("pool hygiene", () => {
+  it("pool of 1: tenant A, then no context, sees nothing of A", async () => {
+    const pool = appPool(1);
+    try {
+      expect(await membershipsSeenBy(pool, "A")).toEqual(Array(4).fill(a.tenantId));
+      const [session] = await pool.sql`
+        SELECT current_setting('nile.tenant_id', true) AS tenant, current_setting('nile.user_id', true) AS "user",
+               current_user = session_user AS own_role`;
+      expect(session).toEqual({ tenant: "", user: "", own_role: true });
+      expect(await membershipsSeenBy(pool, "none")).toEqual([]);
+      if (onServer) expect(await pool.sql`SELECT tenant_id FROM tenant_users`).toHaveLength(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("1,000 randomised concurrent requests for A, B and none over a pool of 3 see only their own rows", async () => {
+    const pool = appPool(3);
+    try {
+      const requests = Array.from({ length: 1000 }, (_, i): Request => (["A", "B", "none"] as const)[(i * 7919 + Math.floor(Math.random() * 3)) % 3]!);
+      const seen = await Promise.all(requests.map((request) => membershipsSeenBy(pool, request)));
+      const leaks = seen.filter((tenantIds, i) => {
+        const expected = requests[i] === "A" ? a.tenantId : requests[i] === "B" ? b.tenantId : undefined;
+        return expected === undefined ? tenantIds.length > 0 : tenantIds.length !== 4 || tenantIds.some((id) => id !== expected);
+      });
+      expect(new Set(requests).size).toBe(3);
+      expect(leaks).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a prepared statement reused across tenants returns only the current tenant's rows", async () => {
+    const pool = appPool(1);
+    // A parameter makes postgres.js use the extended protocol and a named statement.
+    const text = "SELECT tenant_id FROM tenant_users WHERE $1::int = 1";
+    try {
+      // postgres.js keeps one named statement per connection and text; pool.sql inside the
+      // context would be another connection, so run the statement on the reserved one.
+      const reserved = await pool.sql.reserve();
+      try {
+        const inContext = async (member: Member) => {
+          await reserved`BEGIN`;
+          await reserved.unsafe(`SET LOCAL nile.tenant_id = '${member.tenantId}'; SET LOCAL nile.user_id = '${member.userId}'; SET LOCAL ROLE penguinmails_app`);
+          const rows = await reserved.unsafe(text, [1], { prepare: true });
+          const [statements] = await reserved`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = ${text}`;
+          await reserved`COMMIT`;
+          return { tenants: [...new Set(rows.map((r) => r.tenant_id as string))], prepared: statements!.n as number };
+        };
+        expect(await inContext(a)).toEqual({ tenants: [a.tenantId], prepared: 1 });
+        expect(await inContext(b)).toEqual({ tenants: [b.tenantId], prepared: 1 });
+        expect(await inContext(a)).toEqual({ tenants: [a.tenantId], prepared: 1 });
+      } finally {
+        reserved.release();
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe("plans", () => {
+  let sample: Member;
+
+  beforeAll(async () => {
+    // 100,000 memberships: 10,000 users, each in 10 of 1,000 tenants.
+    await ctx.client.sql.begin(async (tx) => {
+      await tx`SET LOCAL ROLE penguinmails_system`;
+      await tx`INSERT INTO tenants (name) SELECT 'Bulk ' || g FROM generate_series(1, 1000) g`;
+      await tx`INSERT INTO users (email) SELECT 'bulk-' || g || '@example.test' FROM generate_series(1, 10000) g`;
+      await tx`
+        WITH t AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM tenants WHERE name LIKE 'Bulk %'),
+             u AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users WHERE email LIKE 'bulk-%')
+        INSERT INTO tenant_users (tenant_id, user_id, roles)
+        SELECT t.id, u.id, '{member}' FROM u CROSS JOIN generate_series(0, 9) k
+        JOIN t ON t.n = (u.n + k * 101) % 1000`;
+      const [row] = await tx`SELECT tenant_id, user_id FROM tenant_users WHERE roles = '{member}' LIMIT 1`;
+      sample = { tenantId: row!.tenant_id, userId: row!.user_id, email: "" };
+    });
+    await ctx.client.sql`ANALYZE`;
+  }, 120_000);
+
+  interface PlanNode {
+    "Node Type": string;
+    "Relation Name"?: string;
+    "Index Name"?: string;
+    "Parent Relationship"?: string;
+    Filter?: string;
+    "Index Cond"?: string;
+    Plans?: PlanNode[];
+  }
+
+  async function planOf(query: string): Promise<PlanNode> {
+    return withTenant(ctx.client.db, sample, async (tx) => {
+      const rows = await tx.execute(sql.raw(`EXPLAIN (FORMAT JSON) ${query}`));
+      const plan = (rows[0] as { "QUERY PLAN": [{ Plan: PlanNode }] })["QUERY PLAN"];
+      return plan[0].Plan;
+    });
+  }
+
+  function nodes(node: PlanNode, underInitPlan = false): { node: PlanNode; underInitPlan: boolean }[] {
+    const here = underInitPlan || node["Parent Relationship"] === "InitPlan";
+    return [{ node, underInitPlan: here }, ...(node.Plans ?? []).flatMap((child) => nodes(child, here))];
+  }
+
+  it.each([
+    ["every membership the context sees", "SELECT * FROM tenant_users"],
+    ["the tenant's members, filtered as the data layer does", `SELECT * FROM tenant_users WHERE deleted IS NULL ORDER BY user_id LIMIT 50`],
+  ])("%s: index scan on tenant_users, context read once in an InitPlan", async (_, query) => {
+    const all = nodes(await planOf(query));
+    const scans = all.filter(({ node }) => node["Relation Name"] === "tenant_users" && !node["Parent Relationship"]?.includes("InitPlan"));
+    const outer = scans.filter((s) => !s.underInitPlan);
+    expect(outer.length).toBeGreaterThan(0);
+    for (const { node } of outer) {
+      expect(node["Node Type"]).toMatch(/^(Index Scan|Index Only Scan|Bitmap Heap Scan|Bitmap Index Scan)$/);
+      // Per-row work must not call back into the context.
+      expect(`${node.Filter ?? ""} ${node["Index Cond"] ?? ""}`).not.toMatch(/current_setting|visible_tenant_ids/);
+    }
+    expect(all.some(({ node }) => node["Parent Relationship"] === "InitPlan")).toBe(true);
+    const rows = await withTenant(ctx.client.db, sample, (tx) => tx.execute(sql.raw(query)));
+    expect(rows.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { afterAll, beforeAll } from "vitest";
+import { createClient, type DatabaseClient } from "../../src/client";
+import { withSystem } from "../../src/context";
+import { tenants, tenantUsers, users } from "../../src/schema";
+import { createTestDatabase, type TestDatabase } from "../../src/testing";
+
+export interface Member {
+  tenantId: string;
+  userId: string;
+  email: string;
+}
+
+/** A migrated database of the file's own, with an owner client (pool of `max`). */
+export function useDatabase(options: { max?: number } = {}) {
+  const state = {} as { database: TestDatabase; client: DatabaseClient };
+  beforeAll(async () => {
+    state.database = await createTestDatabase();
+    state.client = createClient(state.database.url, { max: options.max ?? 4 });
+  });
+  afterAll(async () => {
+    await state.client?.close();
+    await state.database?.drop();
+  });
+  return state;
+}
+
+/** A fresh tenant with one member, written through the system path. */
+export async function makeTenantWithMember(client: DatabaseClient, roles: string[] = ["owner"]): Promise<Member> {
+  const tenantId = randomUUID();
+  const userId = randomUUID();
+  const email = `user-${userId}@example.test`;
+  await withSystem(client.db, async (tx) => {
+    await tx.insert(tenants).values({ id: tenantId, name: `Tenant ${tenantId.slice(0, 8)}` });
+    await tx.insert(users).values({ id: userId, email, name: `User ${userId.slice(0, 8)}` });
+    await tx.insert(tenantUsers).values({ tenantId, userId, roles, email });
+  });
+  return { tenantId, userId, email };
+}
+
+/** Adds an existing user to an existing tenant, through the system path. */
+export async function addMembership(client: DatabaseClient, tenantId: string, userId: string, roles = ["member"]): Promise<void> {
+  await withSystem(client.db, (tx) => tx.insert(tenantUsers).values({ tenantId, userId, roles }));
+}
+
+/** A row as text, read through the system path: equal text means byte-identical. */
+export async function rowText(client: DatabaseClient, table: "users" | "tenants" | "tenant_users", where: string): Promise<string | undefined> {
+  const rows = await client.sql.begin(async (tx) => {
+    await tx`SET LOCAL ROLE penguinmails_system`;
+    return tx.unsafe(`SELECT row_to_json(t)::text AS row FROM ${table} t WHERE ${where}`);
+  });
+  return rows[0]?.row as string | undefined;
+}
+
+/** SQLSTATE of a failed promise, the error's name if it has none, undefined if it succeeded. */
+export async function sqlstate(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return cause?.code ?? (error as { code?: string }).code ?? (error as Error).name;
+  }
+}
+
+/**
+ * What the database said about a failed statement: message, detail and hint. (Drizzle's
+ * wrapper also echoes the caller's own SQL and parameters; that is not the database's word.)
+ */
+export async function errorText(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "";
+  } catch (error) {
+    const e = ((error as { cause?: unknown }).cause ?? error) as Error & { detail?: string; hint?: string };
+    return [e.message, e.detail, e.hint].filter(Boolean).join(" | ");
+  }
+}
+
+/**
+ * A LOGIN role as production should have it: not superuser, no BYPASSRLS, member of
+ * penguinmails_app only (PostgreSQL only: the embedded engine has a single superuser login).
+ */
+export async function createAppLogin(database: TestDatabase): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `pm_login_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const owner = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    await owner.unsafe(`CREATE ROLE ${name} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE IN ROLE penguinmails_app`);
+  } finally {
+    await owner.end();
+  }
+  const url = new URL(database.url);
+  url.username = name;
+  url.password = "";
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const maintenance = new URL(database.url);
+      maintenance.pathname = "/postgres";
+      const sql = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP ROLE IF EXISTS ${name}`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
+}

@@ -9,3 +9,4 @@ export type { User, NewUser, Tenant, NewTenant, TenantUser, NewTenantUser } from
 export { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, or, sql } from "drizzle-orm";
 export { withTenant, withUser, withSystem, type TenantContext, type UserContext } from "./context";
 export { DataError, isDataError, type DataErrorCode, type FieldProblem } from "./errors";
+export * from "./data";

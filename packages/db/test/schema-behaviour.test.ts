@@ -34,13 +34,14 @@ describe("keys and defaults", () => {
     expect(await insertUser(unique(), chosen)).toBe(chosen);
   });
 
-  it("defaults roles to an empty array and created/updated to the transaction time", async () => {
+  it("defaults created/updated to the transaction time; the roles default ('{}') is refused as empty", async () => {
     const userId = await insertUser(unique());
     const tenantId = await insertTenant();
+    expect(await sqlstate(ctx.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${tenantId}, ${userId})`)).toBe("23514");
     const [row] = await ctx.sql`
-      INSERT INTO tenant_users (tenant_id, user_id) VALUES (${tenantId}, ${userId})
+      INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenantId}, ${userId}, '{member}')
       RETURNING roles, created, updated, deleted, now() AS now`;
-    expect(row!.roles).toEqual([]);
+    expect(row!.roles).toEqual(["member"]);
     expect(row!.created).toEqual(row!.now);
     expect(row!.updated).toEqual(row!.now);
     expect(row!.deleted).toBeNull();
@@ -48,7 +49,7 @@ describe("keys and defaults", () => {
 
   it("refuses a membership whose tenant or user does not exist", async () => {
     const userId = await insertUser(unique());
-    expect(await sqlstate(ctx.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${randomUUID()}, ${userId})`)).toBe("23503");
+    expect(await sqlstate(ctx.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${randomUUID()}, ${userId}, '{member}')`)).toBe("23503");
     const [row] = await ctx.sql<{ count: number }[]>`SELECT count(*)::int AS count FROM tenant_users WHERE user_id = ${userId}`;
     expect(row!.count).toBe(0);
   });
@@ -58,7 +59,7 @@ describe("hard delete cascades to memberships", () => {
   it("deleting a user removes their memberships and nothing else", async () => {
     const [alice, bob] = [await insertUser(unique()), await insertUser(unique())];
     const tenant = await insertTenant();
-    await ctx.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${tenant}, ${alice}), (${tenant}, ${bob})`;
+    await ctx.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenant}, ${alice}, '{member}'), (${tenant}, ${bob}, '{member}')`;
     await ctx.sql`DELETE FROM users WHERE id = ${alice}`;
     const rows = await ctx.sql`SELECT user_id FROM tenant_users WHERE tenant_id = ${tenant}`;
     expect(rows.map((r) => r.user_id)).toEqual([bob]);
@@ -69,7 +70,7 @@ describe("hard delete cascades to memberships", () => {
   it("deleting a tenant removes its memberships and keeps the users", async () => {
     const user = await insertUser(unique());
     const [kept, gone] = [await insertTenant(), await insertTenant()];
-    await ctx.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${kept}, ${user}), (${gone}, ${user})`;
+    await ctx.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${kept}, ${user}, '{member}'), (${gone}, ${user}, '{member}')`;
     await ctx.sql`DELETE FROM tenants WHERE id = ${gone}`;
     const rows = await ctx.sql`SELECT tenant_id FROM tenant_users WHERE user_id = ${user}`;
     expect(rows.map((r) => r.tenant_id)).toEqual([kept]);
@@ -81,7 +82,7 @@ describe("updated moves on every update, whoever writes", () => {
   it.each(["users", "tenants", "tenant_users"])("%s", async (table) => {
     const user = await insertUser(unique());
     const tenant = await insertTenant();
-    await ctx.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${tenant}, ${user})`;
+    await ctx.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenant}, ${user}, '{member}')`;
     const where =
       table === "tenant_users" ? ctx.sql`tenant_id = ${tenant} AND user_id = ${user}` : ctx.sql`id = ${table === "users" ? user : tenant}`;
     const [before] = await ctx.sql`SELECT created, updated FROM ${ctx.sql(table)} WHERE ${where}`;

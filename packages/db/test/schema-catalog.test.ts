@@ -84,15 +84,36 @@ describe("catalog after migrating", () => {
     ]);
   });
 
-  it("triggers: each table moves `updated` before every update", async () => {
+  it("triggers: each table moves `updated`; memberships copy their user's email", async () => {
     const rows = await ctx.sql<{ table: string; name: string; definition: string }[]>`
       SELECT tgrelid::regclass::text AS table, tgname AS name, pg_get_triggerdef(oid) AS definition
-      FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`;
+      FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`;
     expect(rows.map((r) => [r.table, r.name])).toEqual([
+      ["tenant_users", "tenant_users_copy_email"],
       ["tenant_users", "tenant_users_touch_updated"],
       ["tenants", "tenants_touch_updated"],
+      ["users", "users_propagate_email"],
       ["users", "users_touch_updated"],
     ]);
-    for (const row of rows) expect(row.definition).toMatch(/BEFORE UPDATE ON public\.\w+ FOR EACH ROW EXECUTE FUNCTION penguinmails_touch_updated\(\)/);
+    for (const row of rows.filter((r) => r.name.endsWith("_touch_updated"))) {
+      expect(row.definition).toMatch(/BEFORE UPDATE ON public\.\w+ FOR EACH ROW EXECUTE FUNCTION penguinmails_touch_updated\(\)/);
+    }
+  });
+
+  it("check constraints mirror the data layer's validation", async () => {
+    const rows = await ctx.sql<{ name: string }[]>`
+      SELECT conname AS name FROM pg_constraint
+      WHERE connamespace = 'public'::regnamespace AND contype = 'c' ORDER BY 1`;
+    expect(rows.map((r) => r.name)).toEqual([
+      "tenant_users_email_length",
+      "tenant_users_roles_valid",
+      "tenants_name_length",
+      "users_email_length",
+      "users_email_trimmed",
+      "users_family_name_length",
+      "users_given_name_length",
+      "users_name_length",
+      "users_picture_length",
+    ]);
   });
 });

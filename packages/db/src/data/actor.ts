@@ -1,0 +1,52 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Database, Transaction } from "../client";
+import { DataError } from "../errors";
+import { tenants, tenantUsers } from "../schema";
+import type { TenantRole } from "./validation";
+
+// Data functions read who is acting from the transaction's context (withTenant / withUser),
+// the same settings row-level security reads, so the two can never disagree.
+
+export type Executor = Database | Transaction;
+
+export const contextTenantId = sql<string | null>`nullif(current_setting('nile.tenant_id', true), '')::uuid`;
+export const contextUserId = sql<string | null>`nullif(current_setting('nile.user_id', true), '')::uuid`;
+
+export interface TenantActor {
+  tenantId: string;
+  userId: string;
+  roles: TenantRole[];
+  tenantDeleted: Date | null;
+}
+
+/**
+ * The acting user's live membership in the context's tenant, or `not_found`. With `lock`,
+ * the tenant row is locked for the rest of the transaction, so membership changes in one
+ * tenant run one at a time (that is what keeps "at least one owner" true under concurrency).
+ */
+export async function tenantActor(
+  tx: Executor,
+  options: { lock?: boolean; allowDeletedTenant?: boolean } = {},
+): Promise<TenantActor> {
+  const query = tx
+    .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId, roles: tenantUsers.roles, tenantDeleted: tenants.deleted })
+    .from(tenantUsers)
+    .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
+    .where(and(eq(tenantUsers.tenantId, contextTenantId), eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted)));
+  const [row] = options.lock ? await query.for("update", { of: tenants }) : await query;
+  if (!row || (row.tenantDeleted && !options.allowDeletedTenant)) throw new DataError("not_found", "tenant not found");
+  return { ...row, roles: row.roles as TenantRole[] };
+}
+
+/** The acting user's id in a user or tenant context, or `not_found`. */
+export async function actingUserId(tx: Executor): Promise<string> {
+  const [row] = await tx.execute<{ id: string | null }>(sql`SELECT ${contextUserId} AS id`);
+  if (!row?.id) throw new DataError("not_found", "user not found");
+  return row.id;
+}
+
+export function requireRole(actor: TenantActor, allowed: TenantRole[], action: string): void {
+  if (!actor.roles.some((role) => allowed.includes(role))) {
+    throw new DataError("forbidden", `only ${allowed.join(" and ")}s can ${action}`);
+  }
+}

@@ -1,0 +1,21 @@
+// The typed data layer: every operation takes the db handle or a transaction first and
+// runs inside a context (withTenant / withUser / withSystem), which decides what it sees.
+export { createUser, findUserById, findUserByEmail, updateProfile, changeEmail, markEmailVerified, softDeleteUser, restoreUser, eraseUser, type NewUserInput } from "./users";
+export { createTenant, renameTenant, softDeleteTenant, restoreTenant, listMyTenants, type MyTenant } from "./tenants";
+export { addMember, listMembers, changeRoles, removeMember, leaveTenant, type Member, type MemberPage } from "./memberships";
+export {
+  TENANT_ROLES,
+  emailSchema,
+  idSchema,
+  newMemberSchema,
+  newUserSchema,
+  profileSchema,
+  roleSchema,
+  rolesSchema,
+  tenantNameSchema,
+  textSchema,
+  parseInput,
+  type ProfileInput,
+  type TenantRole,
+} from "./validation";
+export { toDataError } from "./db-errors";

@@ -1,0 +1,169 @@
+import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { DataError } from "../errors";
+import { tenants, tenantUsers, users } from "../schema";
+import { contextTenantId, requireRole, tenantActor, type Executor, type TenantActor } from "./actor";
+import { mapErrors } from "./db-errors";
+import { idSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
+
+// Memberships of the context's tenant. Rules: owners and admins add and remove members and
+// change roles; only owners grant or revoke `owner`; nobody raises their own roles; a tenant
+// always keeps a live owner. Every change locks the tenant row first, so concurrent changes
+// in one tenant are checked one after another.
+
+export interface Member {
+  userId: string;
+  email: string;
+  name: string | null;
+  roles: TenantRole[];
+  created: Date;
+  deleted: Date | null;
+}
+
+export interface MemberPage {
+  members: Member[];
+  /** pass as `after` for the next page; null on the last page */
+  nextCursor: string | null;
+}
+
+const memberColumns = {
+  userId: tenantUsers.userId,
+  email: users.email,
+  name: users.name,
+  roles: tenantUsers.roles,
+  created: tenantUsers.created,
+  deleted: tenantUsers.deleted,
+};
+
+/** Adds a member by email; an unknown email creates the user, as an invitation would. */
+export async function addMember(tx: Executor, input: { email: string; roles: TenantRole[] }): Promise<Member> {
+  const { email, roles } = parseInput(newMemberSchema, input);
+  const actor = await tenantActor(tx, { lock: true });
+  requireRole(actor, ["owner", "admin"], "add members");
+  if (roles.includes("owner")) requireRole(actor, ["owner"], "grant the owner role");
+
+  const [resolved] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.resolve_user(${email}) AS id`));
+  const userId = resolved!.id;
+  const [existing] = await tx
+    .select({ deleted: tenantUsers.deleted })
+    .from(tenantUsers)
+    .where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId)));
+  if (existing && !existing.deleted) {
+    throw new DataError("conflict", "already a member of this tenant", [{ field: "email", message: "is already a member" }]);
+  }
+  // A removed member comes back as a new membership would: fresh roles, live again.
+  await mapErrors(() =>
+    existing
+      ? tx.update(tenantUsers).set({ roles, deleted: null }).where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId)))
+      : tx.insert(tenantUsers).values({ tenantId: actor.tenantId, userId, roles }),
+  );
+  return requireMember(tx, actor.tenantId, userId);
+}
+
+/**
+ * A page of the tenant's members, in a stable order (user id), keyset-paginated: pass the
+ * previous page's `nextCursor` as `after`. Soft-deleted memberships only when asked.
+ */
+export async function listMembers(
+  tx: Executor,
+  input: { after?: string; limit?: number; includeDeleted?: boolean } = {},
+): Promise<MemberPage> {
+  const { after, limit, includeDeleted } = parseInput(memberPageSchema, input);
+  const rows = await tx
+    .select(memberColumns)
+    .from(tenantUsers)
+    .innerJoin(users, eq(users.id, tenantUsers.userId))
+    .innerJoin(tenants, and(eq(tenants.id, tenantUsers.tenantId), isNull(tenants.deleted)))
+    .where(
+      and(
+        eq(tenantUsers.tenantId, contextTenantId),
+        includeDeleted ? undefined : isNull(tenantUsers.deleted),
+        after ? gt(tenantUsers.userId, after) : undefined,
+      ),
+    )
+    .orderBy(asc(tenantUsers.userId))
+    .limit(limit + 1);
+  // A live tenant always has an owner, so an empty first page means no access at all.
+  if (rows.length === 0 && !after) await tenantActor(tx);
+  const page = rows.slice(0, limit).map(toMember);
+  return { members: page, nextCursor: rows.length > limit ? page.at(-1)!.userId : null };
+}
+
+/** Replaces a member's roles. */
+export async function changeRoles(tx: Executor, input: { userId: string; roles: TenantRole[] }): Promise<Member> {
+  const userId = parseInput(idSchema, input.userId, "userId");
+  const roles = parseInput(rolesSchema, input.roles, "roles") as TenantRole[];
+  const actor = await tenantActor(tx, { lock: true });
+  requireRole(actor, ["owner", "admin"], "change roles");
+  const target = await requireMember(tx, actor.tenantId, userId);
+
+  if (userId === actor.userId && rank(roles) > rank(actor.roles)) {
+    throw new DataError("forbidden", "nobody can raise their own roles");
+  }
+  const ownerBefore = target.roles.includes("owner");
+  const ownerAfter = roles.includes("owner");
+  if (ownerBefore !== ownerAfter) requireRole(actor, ["owner"], "grant or revoke the owner role");
+  if (ownerBefore && !ownerAfter) await requireAnotherOwner(tx, actor, userId);
+
+  await mapErrors(() =>
+    tx.update(tenantUsers).set({ roles }).where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId))),
+  );
+  return { ...target, roles };
+}
+
+/** Removes a member (soft delete). Removing yourself is leaving, which anyone may do. */
+export async function removeMember(tx: Executor, input: { userId: string }): Promise<void> {
+  const userId = parseInput(idSchema, input.userId, "userId");
+  const actor = await tenantActor(tx, { lock: true });
+  const target = await requireMember(tx, actor.tenantId, userId);
+  if (userId !== actor.userId) {
+    requireRole(actor, ["owner", "admin"], "remove members");
+    if (target.roles.includes("owner")) requireRole(actor, ["owner"], "remove an owner");
+  }
+  if (target.roles.includes("owner")) await requireAnotherOwner(tx, actor, userId);
+  await tx
+    .update(tenantUsers)
+    .set({ deleted: sql`now()` })
+    .where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId)));
+}
+
+/** The acting user leaves the context's tenant (refused for its last owner). */
+export async function leaveTenant(tx: Executor): Promise<void> {
+  const actor = await tenantActor(tx);
+  await removeMember(tx, { userId: actor.userId });
+}
+
+async function requireMember(tx: Executor, tenantId: string, userId: string): Promise<Member> {
+  const [row] = await tx
+    .select(memberColumns)
+    .from(tenantUsers)
+    .innerJoin(users, eq(users.id, tenantUsers.userId))
+    .where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
+  if (!row) throw new DataError("not_found", "member not found");
+  return toMember(row);
+}
+
+async function requireAnotherOwner(tx: Executor, actor: TenantActor, leaving: string): Promise<void> {
+  const [other] = await tx
+    .select({ userId: tenantUsers.userId })
+    .from(tenantUsers)
+    .where(
+      and(
+        eq(tenantUsers.tenantId, actor.tenantId),
+        ne(tenantUsers.userId, leaving),
+        isNull(tenantUsers.deleted),
+        sql`'owner' = ANY (${tenantUsers.roles})`,
+      ),
+    )
+    .limit(1);
+  if (!other) throw new DataError("conflict", "a workspace must keep at least one owner");
+}
+
+// owner > admin > member > viewer: raising means reaching a higher role than one holds.
+const RANK: Record<TenantRole, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
+function rank(roles: TenantRole[]): number {
+  return Math.max(0, ...roles.map((role) => RANK[role]));
+}
+
+function toMember(row: { userId: string; email: string; name: string | null; roles: string[]; created: Date; deleted: Date | null }): Member {
+  return { ...row, roles: row.roles as TenantRole[] };
+}

@@ -1,0 +1,64 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { DataError } from "../errors";
+import { tenants, tenantUsers, type Tenant } from "../schema";
+import { contextUserId, requireRole, tenantActor, type Executor } from "./actor";
+import { mapErrors } from "./db-errors";
+import { idSchema, parseInput, tenantNameSchema, type TenantRole } from "./validation";
+
+// Tenants (workspaces). Creation runs in the creator's user context; the rest in the
+// tenant's own context.
+
+export interface MyTenant {
+  id: string;
+  name: string;
+  created: Date;
+  roles: TenantRole[];
+}
+
+/** Creates a tenant and, in the same transaction, makes the acting user its owner. */
+export async function createTenant(tx: Executor, input: { name: string; id?: string }): Promise<Tenant> {
+  const name = parseInput(tenantNameSchema, input.name, "name");
+  const id = input.id === undefined ? null : parseInput(idSchema, input.id, "id");
+  const [created] = await mapErrors(
+    () => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.create_tenant(${id}::uuid, ${name}) AS id`),
+    "user not found",
+  );
+  const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, created!.id));
+  return tenant!;
+}
+
+/** Owners and admins rename their tenant. */
+export async function renameTenant(tx: Executor, input: { name: string }): Promise<Tenant> {
+  const name = parseInput(tenantNameSchema, input.name, "name");
+  const actor = await tenantActor(tx, { lock: true });
+  requireRole(actor, ["owner", "admin"], "rename the workspace");
+  const [tenant] = await mapErrors(() => tx.update(tenants).set({ name }).where(eq(tenants.id, actor.tenantId)).returning());
+  return tenant!;
+}
+
+/** Owners soft-delete their tenant; its memberships are hidden with it. */
+export async function softDeleteTenant(tx: Executor): Promise<void> {
+  const actor = await tenantActor(tx, { lock: true });
+  requireRole(actor, ["owner"], "delete the workspace");
+  await tx.update(tenants).set({ deleted: sql`now()` }).where(eq(tenants.id, actor.tenantId));
+}
+
+/** Owners bring back their soft-deleted tenant (the purge removes it after retention). */
+export async function restoreTenant(tx: Executor): Promise<Tenant> {
+  const actor = await tenantActor(tx, { lock: true, allowDeletedTenant: true });
+  requireRole(actor, ["owner"], "restore the workspace");
+  if (!actor.tenantDeleted) throw new DataError("conflict", "the workspace is not deleted");
+  const [tenant] = await tx.update(tenants).set({ deleted: null }).where(eq(tenants.id, actor.tenantId)).returning();
+  return tenant!;
+}
+
+/** The acting user's live tenants and their roles there (user context). */
+export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
+  const rows = await tx
+    .select({ id: tenants.id, name: tenants.name, created: tenants.created, roles: tenantUsers.roles })
+    .from(tenantUsers)
+    .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
+    .where(and(eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted), isNull(tenants.deleted)))
+    .orderBy(asc(tenants.name), asc(tenants.id));
+  return rows.map((row) => ({ ...row, roles: row.roles as TenantRole[] }));
+}

@@ -1,0 +1,138 @@
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { DataError } from "../errors";
+import { tenantUsers, users, type User } from "../schema";
+import { actingUserId, type Executor } from "./actor";
+import { mapErrors } from "./db-errors";
+import { emailSchema, idSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
+
+// Users. Sign-up runs in the new user's own context (withUser with the id it will have);
+// profile changes, deletion and erasure act on the context's user; restore is support
+// work on the system path.
+
+export interface NewUserInput {
+  id?: string;
+  email: string;
+  name?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+}
+
+export async function createUser(tx: Executor, input: NewUserInput): Promise<User> {
+  const data = parseInput(newUserSchema, input);
+  const [user] = await mapErrors(() => tx.insert(users).values(data).returning(), "user not found");
+  return user!;
+}
+
+export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+  const userId = parseInput(idSchema, id, "id");
+  const [user] = await tx
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), options.includeDeleted ? undefined : isNull(users.deleted)));
+  return user ?? null;
+}
+
+/** Case-insensitive and trimmed; served by the live-email unique index. */
+export async function findUserByEmail(tx: Executor, email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+  const address = parseInput(emailSchema, email, "email");
+  const [user] = await tx
+    .select()
+    .from(users)
+    .where(and(sql`lower(${users.email}) = lower(${address})`, options.includeDeleted ? undefined : isNull(users.deleted)))
+    .limit(1);
+  return user ?? null;
+}
+
+/** The acting user's own profile fields (name, given and family name, picture). */
+export async function updateProfile(tx: Executor, input: ProfileInput): Promise<User> {
+  const changes = parseInput(profileSchema, input);
+  const userId = await actingUserId(tx);
+  if (Object.keys(changes).length === 0) return requireLiveUser(tx, userId);
+  const [user] = await mapErrors(() =>
+    tx.update(users).set(changes).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
+  );
+  if (!user) throw new DataError("not_found", "user not found");
+  return user;
+}
+
+/** A new address for the acting user: unverified until verified again. */
+export async function changeEmail(tx: Executor, email: string): Promise<User> {
+  const address = parseInput(emailSchema, email, "email");
+  const userId = await actingUserId(tx);
+  const [user] = await mapErrors(() =>
+    tx.update(users).set({ email: address, emailVerified: null }).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
+  );
+  if (!user) throw new DataError("not_found", "user not found");
+  return user;
+}
+
+export async function markEmailVerified(tx: Executor): Promise<User> {
+  const userId = await actingUserId(tx);
+  const [user] = await tx
+    .update(users)
+    .set({ emailVerified: sql`now()` })
+    .where(and(eq(users.id, userId), isNull(users.deleted)))
+    .returning();
+  if (!user) throw new DataError("not_found", "user not found");
+  return user;
+}
+
+/** Soft-deletes the acting user and, in the same transaction, their memberships. */
+export async function softDeleteUser(tx: Executor): Promise<void> {
+  const userId = await actingUserId(tx);
+  await refuseIfSoleOwner(tx, userId);
+  const [user] = await tx
+    .update(users)
+    .set({ deleted: sql`now()` })
+    .where(and(eq(users.id, userId), isNull(users.deleted)))
+    .returning({ id: users.id });
+  if (!user) throw new DataError("not_found", "user not found");
+  await tx.update(tenantUsers).set({ deleted: sql`now()` }).where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
+}
+
+/**
+ * Brings back a soft-deleted user, and the memberships deleted with them, within the
+ * retention period. System path (the user's own context cannot see their deleted memberships).
+ * Refused with `conflict` when a live account now holds the same email.
+ */
+export async function restoreUser(tx: Executor, input: { userId: string; retentionDays?: number }): Promise<User> {
+  const userId = parseInput(idSchema, input.userId, "userId");
+  const days = input.retentionDays ?? 30;
+  const [gone] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), gt(users.deleted, sql`now() - make_interval(days => ${days})`)));
+  if (!gone) throw new DataError("not_found", "no deleted user to restore");
+  // Memberships deleted in the same transaction as the user carry the same timestamp
+  // (compared in SQL: JavaScript dates would drop the microseconds).
+  await tx
+    .update(tenantUsers)
+    .set({ deleted: null })
+    .where(and(eq(tenantUsers.userId, userId), eq(tenantUsers.deleted, sql`(SELECT deleted FROM users WHERE id = ${userId})`)));
+  const [user] = await mapErrors(() => tx.update(users).set({ deleted: null }).where(eq(users.id, userId)).returning());
+  return user!;
+}
+
+/**
+ * GDPR erasure of the acting user: a hard delete; memberships go by cascade, and with
+ * them the copies of the email they held. Nothing of the person remains.
+ */
+export async function eraseUser(tx: Executor): Promise<void> {
+  const userId = await actingUserId(tx);
+  await refuseIfSoleOwner(tx, userId);
+  const erased = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  if (erased.length === 0) throw new DataError("not_found", "user not found");
+}
+
+async function refuseIfSoleOwner(tx: Executor, userId: string): Promise<void> {
+  const [row] = await tx.execute<{ count: number }>(sql`SELECT penguinmails_rls.solely_owned_tenants(${userId}) AS count`);
+  if (Number(row?.count ?? 0) > 0) {
+    throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
+  }
+}
+
+async function requireLiveUser(tx: Executor, userId: string): Promise<User> {
+  const [user] = await tx.select().from(users).where(and(eq(users.id, userId), isNull(users.deleted)));
+  if (!user) throw new DataError("not_found", "user not found");
+  return user;
+}

@@ -47,10 +47,20 @@ export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
 }
 
 // The ids were validated as canonical UUIDs above, so writing them into the statement is
-// safe; the statements go in one round trip, before anything else in the transaction.
+// safe. The setup is not awaited on its own: postgres.js sends it in the same write as the
+// first statement of `work`, in order, which saves a round trip per request. If it failed,
+// its error is the one worth reporting (work's would only say the transaction is aborted).
 function inContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql.raw(setup));
-    return work(tx);
+    const ready = tx.execute(sql.raw(setup)).then(() => undefined);
+    ready.catch(() => {});
+    try {
+      const result = await work(tx);
+      await ready;
+      return result;
+    } catch (error) {
+      await ready;
+      throw error;
+    }
   });
 }

@@ -11,8 +11,10 @@ import postgres from "postgres";
 // drizzle's (drizzle.__drizzle_migrations), so drizzle-kit reads the same history.
 
 /** The package's committed migrations. */
+// Built from the module's own path rather than `new URL("../migrations", import.meta.url)`,
+// which bundlers (Next.js in apps/web) take for an asset import and fail to resolve.
 export function defaultMigrationsFolder(): string {
-  return fileURLToPath(new URL("../migrations", import.meta.url));
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
 }
 
 export interface MigrationResult {

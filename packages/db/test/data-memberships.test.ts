@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withSystem } from "../src/context";
-import { addMember, changeRoles, leaveTenant, listMembers, removeMember } from "../src/data";
+import { addMember, changeRoles, importMembers, leaveTenant, listMembers, removeMember } from "../src/data";
 import { everything, failure, signUp, uniqueEmail, workspace } from "./support/actors";
 import { useDatabase } from "./support/world";
 
@@ -171,5 +171,50 @@ describe("removing and leaving", () => {
     const member = await space.member(["member"]);
     await space.as(space.owner, (tx) => removeMember(tx, { userId: member.id }));
     expect((await failure(space.as(member, (tx) => listMembers(tx)))).code).toBe("not_found");
+  });
+});
+
+describe("bulk import", () => {
+  it("adds new and existing users, brings back removed members, skips live ones", async () => {
+    const space = await workspace(ctx.client);
+    const [live, removed, existing] = [await space.member(["viewer"]), await space.member(["member"]), await signUp(ctx.client)];
+    await space.as(space.owner, (tx) => removeMember(tx, { userId: removed.id }));
+    const fresh = uniqueEmail("fresh");
+    const { added } = await space.as(space.owner, (tx) =>
+      importMembers(tx, {
+        members: [
+          { email: fresh, name: "Fresh Face", roles: ["member"] },
+          { email: existing.email.toUpperCase(), roles: ["viewer", "member"] },
+          { email: live.email, roles: ["admin"] },
+          { email: removed.email, roles: ["admin"] },
+        ],
+      }),
+    );
+    expect(added).toBe(3);
+    const page = await space.as(space.owner, (tx) => listMembers(tx));
+    const roles = Object.fromEntries(page.members.map((m) => [m.email, m.roles]));
+    expect(roles).toEqual({
+      [space.owner.email]: ["owner"],
+      [live.email]: ["viewer"],
+      [removed.email]: ["admin"],
+      [existing.email]: ["viewer", "member"],
+      [fresh]: ["member"],
+    });
+    expect(page.members.find((m) => m.email === fresh)?.name).toBe("Fresh Face");
+  });
+
+  it("refuses duplicate emails, bad roles, and owner grants by admins, changing nothing", async () => {
+    const space = await workspace(ctx.client);
+    const admin = await space.member(["admin"]);
+    const email = uniqueEmail();
+    const before = await everything(ctx.client);
+    const attempts: [Promise<unknown>, string][] = [
+      [space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: ["member"] }, { email: email.toUpperCase(), roles: ["viewer"] }] })), "validation"],
+      [space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: [] }] })), "validation"],
+      [space.as(space.owner, (tx) => importMembers(tx, { members: [] })), "validation"],
+      [space.as(admin, (tx) => importMembers(tx, { members: [{ email, roles: ["owner"] }] })), "forbidden"],
+    ];
+    for (const [attempt, code] of attempts) expect((await failure(attempt)).code).toBe(code);
+    expect(await everything(ctx.client)).toBe(before);
   });
 });

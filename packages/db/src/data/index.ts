@@ -2,10 +2,12 @@
 // runs inside a context (withTenant / withUser / withSystem), which decides what it sees.
 export { createUser, findUserById, findUserByEmail, updateProfile, changeEmail, markEmailVerified, softDeleteUser, restoreUser, eraseUser, type NewUserInput } from "./users";
 export { createTenant, renameTenant, softDeleteTenant, restoreTenant, listMyTenants, type MyTenant } from "./tenants";
-export { addMember, listMembers, changeRoles, removeMember, leaveTenant, type Member, type MemberPage } from "./memberships";
+export { addMember, importMembers, listMembers, changeRoles, removeMember, leaveTenant, type Member, type MemberImport, type MemberPage } from "./memberships";
 export {
   TENANT_ROLES,
+  IMPORT_BATCH_LIMIT,
   emailSchema,
+  memberImportSchema,
   idSchema,
   newMemberSchema,
   newUserSchema,

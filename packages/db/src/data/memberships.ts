@@ -3,7 +3,8 @@ import { DataError } from "../errors";
 import { tenants, tenantUsers, users } from "../schema";
 import { contextTenantId, requireRole, tenantActor, type Executor, type TenantActor } from "./actor";
 import { mapErrors } from "./db-errors";
-import { idSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
+import { statement, type StatementBuilder } from "./statements";
+import { idSchema, memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
 
 // Memberships of the context's tenant. Rules: owners and admins add and remove members and
 // change roles; only owners grant or revoke `owner`; nobody raises their own roles; a tenant
@@ -34,6 +35,26 @@ const memberColumns = {
   deleted: tenantUsers.deleted,
 };
 
+// Keyset pages on the primary key (tenant_id, user_id): one index range scan per page.
+const memberPage = (db: StatementBuilder, fromCursor: boolean) =>
+  db
+    .select(memberColumns)
+    .from(tenantUsers)
+    .innerJoin(users, eq(users.id, tenantUsers.userId))
+    .innerJoin(tenants, and(eq(tenants.id, tenantUsers.tenantId), isNull(tenants.deleted)))
+    .where(
+      and(
+        eq(tenantUsers.tenantId, contextTenantId),
+        sql`(${tenantUsers.deleted} IS NULL OR ${sql.placeholder("includeDeleted")})`,
+        fromCursor ? gt(tenantUsers.userId, sql.placeholder("after")) : undefined,
+      ),
+    )
+    .orderBy(asc(tenantUsers.userId))
+    .limit(sql.placeholder("limit"));
+
+const firstMemberPage = statement((db) => memberPage(db, false).prepare("penguinmails_members_first"));
+const nextMemberPage = statement((db) => memberPage(db, true).prepare("penguinmails_members_next"));
+
 /** Adds a member by email; an unknown email creates the user, as an invitation would. */
 export async function addMember(tx: Executor, input: { email: string; roles: TenantRole[] }): Promise<Member> {
   const { email, roles } = parseInput(newMemberSchema, input);
@@ -59,6 +80,45 @@ export async function addMember(tx: Executor, input: { email: string; roles: Ten
   return requireMember(tx, actor.tenantId, userId);
 }
 
+export interface MemberImport {
+  email: string;
+  name?: string | null;
+  roles: TenantRole[];
+}
+
+/**
+ * The bulk path: adds many members at once (unknown emails become users), in two
+ * set-based statements. Live members are left as they are and not counted; removed ones
+ * come back with the new roles, as with addMember.
+ * Same rules as addMember: owners and admins import; only owners grant `owner`.
+ */
+export async function importMembers(tx: Executor, input: { members: MemberImport[] }): Promise<{ added: number }> {
+  const rows = parseInput(memberImportSchema, input.members, "members");
+  const actor = await tenantActor(tx, { lock: true });
+  requireRole(actor, ["owner", "admin"], "add members");
+  if (rows.some((row) => row.roles.includes("owner"))) requireRole(actor, ["owner"], "grant the owner role");
+
+  const emails = rows.map((row) => row.email);
+  const names = rows.map((row) => row.name ?? null);
+  const roles = rows.map((row) => `{${row.roles.join(",")}}`);
+  // Each array goes as one parameter (drizzle would otherwise spread it into a row).
+  const result = await mapErrors(() =>
+    tx.execute(sql`
+      WITH wanted AS (
+        SELECT lower(w.email) AS email, w.roles::text[] AS roles
+        FROM unnest(${sql.param(emails)}::text[], ${sql.param(roles)}::text[]) AS w(email, roles)
+      ), resolved AS (
+        SELECT lower(r.email) AS email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r
+      )
+      INSERT INTO tenant_users (tenant_id, user_id, roles)
+      SELECT ${actor.tenantId}::uuid, resolved.id, wanted.roles
+      FROM wanted JOIN resolved USING (email)
+      ON CONFLICT (tenant_id, user_id) DO UPDATE SET roles = EXCLUDED.roles, deleted = NULL
+        WHERE tenant_users.deleted IS NOT NULL`),
+  );
+  return { added: result.count };
+}
+
 /**
  * A page of the tenant's members, in a stable order (user id), keyset-paginated: pass the
  * previous page's `nextCursor` as `after`. Soft-deleted memberships only when asked.
@@ -68,20 +128,8 @@ export async function listMembers(
   input: { after?: string; limit?: number; includeDeleted?: boolean } = {},
 ): Promise<MemberPage> {
   const { after, limit, includeDeleted } = parseInput(memberPageSchema, input);
-  const rows = await tx
-    .select(memberColumns)
-    .from(tenantUsers)
-    .innerJoin(users, eq(users.id, tenantUsers.userId))
-    .innerJoin(tenants, and(eq(tenants.id, tenantUsers.tenantId), isNull(tenants.deleted)))
-    .where(
-      and(
-        eq(tenantUsers.tenantId, contextTenantId),
-        includeDeleted ? undefined : isNull(tenantUsers.deleted),
-        after ? gt(tenantUsers.userId, after) : undefined,
-      ),
-    )
-    .orderBy(asc(tenantUsers.userId))
-    .limit(limit + 1);
+  const values = { limit: limit + 1, includeDeleted, after };
+  const rows = await (after ? nextMemberPage : firstMemberPage)(tx).execute(values);
   // A live tenant always has an owner, so an empty first page means no access at all.
   if (rows.length === 0 && !after) await tenantActor(tx);
   const page = rows.slice(0, limit).map(toMember);

@@ -3,6 +3,7 @@ import { DataError } from "../errors";
 import { tenants, tenantUsers, type Tenant } from "../schema";
 import { contextUserId, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
+import { statement } from "./statements";
 import { idSchema, parseInput, tenantNameSchema, type TenantRole } from "./validation";
 
 // Tenants (workspaces). Creation runs in the creator's user context; the rest in the
@@ -52,13 +53,18 @@ export async function restoreTenant(tx: Executor): Promise<Tenant> {
   return tenant!;
 }
 
-/** The acting user's live tenants and their roles there (user context). */
-export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
-  const rows = await tx
+const myTenants = statement((db) =>
+  db
     .select({ id: tenants.id, name: tenants.name, created: tenants.created, roles: tenantUsers.roles })
     .from(tenantUsers)
     .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
     .where(and(eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted), isNull(tenants.deleted)))
-    .orderBy(asc(tenants.name), asc(tenants.id));
+    .orderBy(asc(tenants.name), asc(tenants.id))
+    .prepare("penguinmails_my_tenants"),
+);
+
+/** The acting user's live tenants and their roles there (user context). */
+export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
+  const rows = await myTenants(tx).execute();
   return rows.map((row) => ({ ...row, roles: row.roles as TenantRole[] }));
 }

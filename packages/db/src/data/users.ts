@@ -1,8 +1,9 @@
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { DataError } from "../errors";
 import { tenantUsers, users, type User } from "../schema";
 import { actingUserId, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
+import { statement } from "./statements";
 import { emailSchema, idSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
 // Users. Sign-up runs in the new user's own context (withUser with the id it will have);
@@ -23,23 +24,43 @@ export async function createUser(tx: Executor, input: NewUserInput): Promise<Use
   return user!;
 }
 
-export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
-  const userId = parseInput(idSchema, id, "id");
-  const [user] = await tx
+const userById = statement((db) =>
+  db
     .select()
     .from(users)
-    .where(and(eq(users.id, userId), options.includeDeleted ? undefined : isNull(users.deleted)));
+    .where(and(eq(users.id, sql.placeholder("id")), sql`(${users.deleted} IS NULL OR ${sql.placeholder("includeDeleted")})`))
+    .prepare("penguinmails_user_by_id"),
+);
+
+const userByEmail = statement((db) =>
+  db
+    .select()
+    .from(users)
+    .where(and(sql`lower(${users.email}) = lower(${sql.placeholder("email")})`, isNull(users.deleted)))
+    .limit(1)
+    .prepare("penguinmails_user_by_email"),
+);
+
+const anyUserByEmail = statement((db) =>
+  db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${sql.placeholder("email")})`)
+    .orderBy(sql`${users.deleted} IS NOT NULL`, desc(users.deleted))
+    .limit(1)
+    .prepare("penguinmails_any_user_by_email"),
+);
+
+export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+  const userId = parseInput(idSchema, id, "id");
+  const [user] = await userById(tx).execute({ id: userId, includeDeleted: options.includeDeleted ?? false });
   return user ?? null;
 }
 
 /** Case-insensitive and trimmed; served by the live-email unique index. */
 export async function findUserByEmail(tx: Executor, email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const address = parseInput(emailSchema, email, "email");
-  const [user] = await tx
-    .select()
-    .from(users)
-    .where(and(sql`lower(${users.email}) = lower(${address})`, options.includeDeleted ? undefined : isNull(users.deleted)))
-    .limit(1);
+  const [user] = await (options.includeDeleted ? anyUserByEmail : userByEmail)(tx).execute({ email: address });
   return user ?? null;
 }
 

@@ -84,3 +84,14 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, field
   const summary = fields.map((f) => `${f.field} ${f.message}`).join("; ");
   throw new DataError("validation", `invalid input: ${summary}`, fields);
 }
+
+/** At most this many members per bulk import call; larger imports go in several calls. */
+export const IMPORT_BATCH_LIMIT = 10_000;
+
+export const memberImportSchema = z
+  .array(z.object({ email: emailSchema, name: textSchema.nullable().optional(), roles: rolesSchema }).strict())
+  .min(1, { message: "must list at least one member" })
+  .max(IMPORT_BATCH_LIMIT, { message: `must list at most ${IMPORT_BATCH_LIMIT} members` })
+  .refine((rows) => new Set(rows.map((r) => r.email.toLowerCase())).size === rows.length, {
+    message: "must not list an email twice",
+  });

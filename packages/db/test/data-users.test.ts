@@ -11,6 +11,7 @@ import {
   listMembers,
   markEmailVerified,
   restoreUser,
+  signInByEmail,
   softDeleteUser,
   updateProfile,
 } from "../src/data";
@@ -44,6 +45,25 @@ describe("sign-up and lookup", () => {
     const [alice, bob] = [await signUp(ctx.client), await signUp(ctx.client)];
     expect(await withUser(ctx.client.db, { userId: alice.id }, (tx) => findUserById(tx, bob.id))).toBeNull();
     expect(await withUser(ctx.client.db, { userId: alice.id }, (tx) => findUserByEmail(tx, bob.email))).toBeNull();
+  });
+});
+
+describe("development sign-in", () => {
+  it("finds the live user by email, or creates one, and never a second", async () => {
+    const email = uniqueEmail("signin");
+    const first = await signInByEmail(ctx.client.db, email);
+    const again = await signInByEmail(ctx.client.db, `  ${email.toUpperCase()}  `);
+    const shared = uniqueEmail("raced");
+    const raced = await Promise.all(Array.from({ length: 5 }, () => signInByEmail(ctx.client.db, shared)));
+    expect(again.id).toBe(first.id);
+    expect(first).toMatchObject({ email, deleted: null });
+    expect(new Set(raced.map((u) => u.id)).size).toBe(1);
+  });
+
+  it("refuses a malformed email before touching the database", async () => {
+    const before = await everything(ctx.client);
+    expect(await failure(signInByEmail(ctx.client.db, "not an email"))).toMatchObject({ code: "validation", fields: [{ field: "email" }] });
+    expect(await everything(ctx.client)).toBe(before);
   });
 });
 

@@ -1,6 +1,6 @@
 // The typed data layer: every operation takes the db handle or a transaction first and
 // runs inside a context (withTenant / withUser / withSystem), which decides what it sees.
-export { createUser, findUserById, findUserByEmail, updateProfile, changeEmail, markEmailVerified, softDeleteUser, restoreUser, eraseUser, type NewUserInput } from "./users";
+export { createUser, signInByEmail, findUserById, findUserByEmail, updateProfile, changeEmail, markEmailVerified, softDeleteUser, restoreUser, eraseUser, type NewUserInput } from "./users";
 export { createTenant, renameTenant, softDeleteTenant, restoreTenant, listMyTenants, type MyTenant } from "./tenants";
 export { addMember, importMembers, listMembers, changeRoles, removeMember, leaveTenant, type Member, type MemberImport, type MemberPage } from "./memberships";
 export {

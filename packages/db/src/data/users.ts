@@ -1,4 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { withUser } from "../context";
 import { DataError } from "../errors";
 import { tenantUsers, users, type User } from "../schema";
 import { actingUserId, type Executor } from "./actor";
@@ -50,6 +52,23 @@ const anyUserByEmail = statement((db) =>
     .limit(1)
     .prepare("penguinmails_any_user_by_email"),
 );
+
+/**
+ * Development sign-in, until NileDB auth lands: the live user with this email (trimmed, any
+ * case), created if there is none. Runs as the runtime role with no context, so it sees
+ * nothing but the one user it returns.
+ */
+export async function signInByEmail(db: Database, email: string): Promise<User> {
+  const address = parseInput(emailSchema, email, "email");
+  const userId = await db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL ROLE penguinmails_app`);
+    const [row] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.resolve_user(${address}) AS id`));
+    return row!.id;
+  });
+  const user = await withUser(db, { userId }, (tx) => findUserById(tx, userId));
+  if (!user) throw new DataError("not_found", "user not found");
+  return user;
+}
 
 export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const userId = parseInput(idSchema, id, "id");

@@ -169,4 +169,21 @@ describe("plans", () => {
     const rows = await withTenant(ctx.client.db, sample, (tx) => tx.execute(sql.raw(query)));
     expect(rows.length).toBeGreaterThan(0);
   });
+
+  it.each(["users", "tenants", "tenant_users"])(
+    "the retention purge finds deleted %s through the partial index on deleted, not a scan",
+    async (table) => {
+      const plan = await ctx.client.sql.begin(async (tx) => {
+        await tx`SET LOCAL ROLE penguinmails_system`;
+        await tx.unsafe(`UPDATE ${table} SET deleted = now() - interval '40 days' WHERE ctid IN (SELECT ctid FROM ${table} LIMIT 20)`);
+        await tx.unsafe(`ANALYZE ${table}`);
+        const rows = await tx.unsafe(
+          `EXPLAIN SELECT 1 FROM ${table} WHERE deleted < now() - interval '30 days' LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+        );
+        return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+      });
+      expect(plan).toContain(`${table}_deleted_idx`);
+      expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}`));
+    },
+  );
 });

@@ -72,13 +72,16 @@ describe("catalog after migrating", () => {
     ]);
   });
 
-  it("indexes: the primary keys, the live case-insensitive email key, and tenant_users by user", async () => {
+  it("indexes: primary keys, the live case-insensitive email key, tenant_users by user, deleted rows", async () => {
     const rows = await ctx.sql<{ indexname: string; indexdef: string }[]>`
       SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`;
     expect(rows).toEqual([
+      { indexname: "tenant_users_deleted_idx", indexdef: "CREATE INDEX tenant_users_deleted_idx ON public.tenant_users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
       { indexname: "tenant_users_tenant_id_user_id_pk", indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON public.tenant_users USING btree (tenant_id, user_id)" },
       { indexname: "tenant_users_user_id_idx", indexdef: "CREATE INDEX tenant_users_user_id_idx ON public.tenant_users USING btree (user_id)" },
+      { indexname: "tenants_deleted_idx", indexdef: "CREATE INDEX tenants_deleted_idx ON public.tenants USING btree (deleted) WHERE (deleted IS NOT NULL)" },
       { indexname: "tenants_pkey", indexdef: "CREATE UNIQUE INDEX tenants_pkey ON public.tenants USING btree (id)" },
+      { indexname: "users_deleted_idx", indexdef: "CREATE INDEX users_deleted_idx ON public.users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
       { indexname: "users_email_live_key", indexdef: "CREATE UNIQUE INDEX users_email_live_key ON public.users USING btree (lower(email)) WHERE (deleted IS NULL)" },
       { indexname: "users_pkey", indexdef: "CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)" },
     ]);

@@ -21,6 +21,8 @@ export const tenantUsers = pgTable(
     primaryKey({ columns: [table.tenantId, table.userId] }),
     // The primary key serves lookups by tenant; this one serves "the tenants of a user".
     index("tenant_users_user_id_idx").on(table.userId),
+    // The retention purge finds memberships deleted before a cutoff.
+    index("tenant_users_deleted_idx").on(table.deleted).where(sql`${table.deleted} IS NOT NULL`),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { lifecycle } from "./columns";
 
 export const users = pgTable(
@@ -20,6 +20,8 @@ export const users = pgTable(
     uniqueIndex("users_email_live_key")
       .on(sql`lower(${table.email})`)
       .where(sql`${table.deleted} IS NULL`),
+    // The retention purge finds rows deleted before a cutoff; live rows stay out of it.
+    index("users_deleted_idx").on(table.deleted).where(sql`${table.deleted} IS NOT NULL`),
   ],
 );
 

@@ -10,9 +10,9 @@ import postgres from "postgres";
 // transaction: a failing migration leaves schema and ledger as they were. The ledger is
 // drizzle's (drizzle.__drizzle_migrations), so drizzle-kit reads the same history.
 
-/** The package's committed migrations. */
 // Built from the module's own path rather than `new URL("../migrations", import.meta.url)`,
 // which bundlers (Next.js in apps/web) take for an asset import and fail to resolve.
+/** The package's committed migrations. */
 export function defaultMigrationsFolder(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
 }

@@ -208,13 +208,14 @@ describe("bulk import", () => {
     const admin = await space.member(["admin"]);
     const email = uniqueEmail();
     const before = await everything(ctx.client);
-    const attempts: [Promise<unknown>, string][] = [
-      [space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: ["member"] }, { email: email.toUpperCase(), roles: ["viewer"] }] })), "validation"],
-      [space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: [] }] })), "validation"],
-      [space.as(space.owner, (tx) => importMembers(tx, { members: [] })), "validation"],
-      [space.as(admin, (tx) => importMembers(tx, { members: [{ email, roles: ["owner"] }] })), "forbidden"],
+    // Thunks: each attempt starts only when the loop reaches it, so none rejects unobserved.
+    const attempts: [() => Promise<unknown>, string][] = [
+      [() => space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: ["member"] }, { email: email.toUpperCase(), roles: ["viewer"] }] })), "validation"],
+      [() => space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: [] }] })), "validation"],
+      [() => space.as(space.owner, (tx) => importMembers(tx, { members: [] })), "validation"],
+      [() => space.as(admin, (tx) => importMembers(tx, { members: [{ email, roles: ["owner"] }] })), "forbidden"],
     ];
-    for (const [attempt, code] of attempts) expect((await failure(attempt)).code).toBe(code);
+    for (const [attempt, code] of attempts) expect((await failure(attempt())).code).toBe(code);
     expect(await everything(ctx.client)).toBe(before);
   });
 });

@@ -1,3 +1,11 @@
 import config from "@penguinmails/eslint-config";
+import nextPlugin from "@next/eslint-plugin-next";
+import reactHooks from "eslint-plugin-react-hooks";
+import { defineConfig } from "eslint/config";
 
-export default config;
+// The shared config, plus Next.js's and React's own rules for the app's components. The
+// browser test's harness sets up the app's environment, as the unit tests' support does.
+export default defineConfig(config, reactHooks.configs.flat.recommended, nextPlugin.configs["core-web-vitals"], {
+  files: ["e2e/**"],
+  rules: { "no-restricted-properties": "off" },
+});

@@ -1,0 +1,18 @@
+import { chromium, type Browser } from "playwright-core";
+
+// Debian's Chromium, never a downloaded browser; flags keep it off the (closed) network.
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+// The web app's configuration, read here and nowhere else. It is read when first needed,
+// not at import, so `next build` never depends on runtime secrets. The database URL is
+// the db package's to read (connect()). Empty strings count as unset.
+
+const schema = z.object({
+  /** `next dev` sets development, `next build` / `next start` production, vitest test */
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** "1" turns the development sign-in on under `next start` */
+  AUTH_DEV_LOGIN: z.enum(["0", "1"], { message: 'must be "1" (on) or "0" (off)' }).optional(),
+  /** HMAC key for session cookies */
+  SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -hex 32)" }).optional(),
+  /** set by Next.js while it builds ("phase-production-build") */
+  NEXT_PHASE: z.string().optional(),
+});
+
+export type WebEnv = z.infer<typeof schema>;
+
+export class WebConfigError extends Error {
+  override name = "WebConfigError";
+}
+
+export function readWebEnv(source: Record<string, string | undefined> = process.env): WebEnv {
+  const values = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, source[key]?.trim() ? source[key].trim() : undefined]),
+  );
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    // Never echo the values: one of them is a secret.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+    throw new WebConfigError(`invalid environment: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,36 @@
+import { emailSchema, findUserById, parseInput, signInByEmail, withUser, type User } from "@penguinmails/db";
+import { z } from "zod";
+import { database } from "./db";
+import { openSession, sealSession } from "./session-token";
+import { signInConfig } from "./sign-in-config";
+
+// Every answer to "who is this?" comes from this module. Until real authentication lands,
+// that is the development sign-in: an email is enough, and an unknown one becomes a user.
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+const signInSchema = z.object({ email: emailSchema }).strict();
+
+/** Validates `input` ({ email }), finds or creates that user, and seals a session for them. */
+export async function devSignIn(input: unknown, secret: string): Promise<{ user: SignedInUser; token: string }> {
+  const { email } = parseInput(signInSchema, input);
+  const user = await signInByEmail(await database(), email);
+  return { user: publicUser(user), token: sealSession(user.id, secret) };
+}
+
+/** The live user a session token names, or null (no token, bad token, or user gone). */
+export async function userFromSessionToken(token: string | undefined): Promise<SignedInUser | null> {
+  const secret = signInConfig().sessionSecret;
+  const session = token && secret ? openSession(token, secret) : null;
+  if (!session) return null;
+  const user = await withUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId));
+  return user ? publicUser(user) : null;
+}
+
+function publicUser(user: User): SignedInUser {
+  return { id: user.id, email: user.email, name: user.name };
+}

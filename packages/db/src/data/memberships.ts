@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { DataError } from "../errors";
+import { parseId } from "../ids";
 import { tenants, tenantUsers, users } from "../schema";
 import { contextTenantId, requireRole, tenantActor, type Executor, type TenantActor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { statement, type StatementBuilder } from "./statements";
-import { idSchema, memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
+import { memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
 
 // Memberships of the context's tenant. Rules: owners and admins add and remove members and
 // change roles; only owners grant or revoke `owner`; nobody raises their own roles; a tenant
@@ -138,7 +139,7 @@ export async function listMembers(
 
 /** Replaces a member's roles. */
 export async function changeRoles(tx: Executor, input: { userId: string; roles: TenantRole[] }): Promise<Member> {
-  const userId = parseInput(idSchema, input.userId, "userId");
+  const userId = parseId(input.userId, "userId");
   const roles = parseInput(rolesSchema, input.roles, "roles") as TenantRole[];
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner", "admin"], "change roles");
@@ -160,7 +161,7 @@ export async function changeRoles(tx: Executor, input: { userId: string; roles: 
 
 /** Removes a member (soft delete). Removing yourself is leaving, which anyone may do. */
 export async function removeMember(tx: Executor, input: { userId: string }): Promise<void> {
-  const userId = parseInput(idSchema, input.userId, "userId");
+  const userId = parseId(input.userId, "userId");
   const actor = await tenantActor(tx, { lock: true });
   const target = await requireMember(tx, actor.tenantId, userId);
   if (userId !== actor.userId) {

@@ -1,10 +1,11 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { DataError } from "../errors";
+import { parseId } from "../ids";
 import { tenants, tenantUsers, type Tenant } from "../schema";
 import { contextUserId, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { statement } from "./statements";
-import { idSchema, parseInput, tenantNameSchema, type TenantRole } from "./validation";
+import { parseInput, tenantNameSchema, type TenantRole } from "./validation";
 
 // Tenants (workspaces). Creation runs in the creator's user context; the rest in the
 // tenant's own context.
@@ -19,7 +20,7 @@ export interface MyTenant {
 /** Creates a tenant and, in the same transaction, makes the acting user its owner. */
 export async function createTenant(tx: Executor, input: { name: string; id?: string }): Promise<Tenant> {
   const name = parseInput(tenantNameSchema, input.name, "name");
-  const id = input.id === undefined ? null : parseInput(idSchema, input.id, "id");
+  const id = input.id === undefined ? null : parseId(input.id, "id");
   const [created] = await mapErrors(
     () => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.create_tenant(${id}::uuid, ${name}) AS id`),
     "user not found",

@@ -2,11 +2,12 @@ import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { withUser } from "../context";
 import { DataError } from "../errors";
+import { parseId } from "../ids";
 import { tenantUsers, users, type User } from "../schema";
 import { actingUserId, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { statement } from "./statements";
-import { emailSchema, idSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
+import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
 // Users. Sign-up runs in the new user's own context (withUser with the id it will have);
 // profile changes, deletion and erasure act on the context's user; restore is support
@@ -26,12 +27,12 @@ export async function createUser(tx: Executor, input: NewUserInput): Promise<Use
   return user!;
 }
 
-const userById = statement((db) =>
-  db
-    .select()
-    .from(users)
-    .where(and(eq(users.id, sql.placeholder("id")), sql`(${users.deleted} IS NULL OR ${sql.placeholder("includeDeleted")})`))
-    .prepare("penguinmails_user_by_id"),
+const liveUserById = statement((db) =>
+  db.select().from(users).where(and(eq(users.id, sql.placeholder("id")), isNull(users.deleted))).prepare("penguinmails_user_by_id"),
+);
+
+const anyUserById = statement((db) =>
+  db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare("penguinmails_any_user_by_id"),
 );
 
 const userByEmail = statement((db) =>
@@ -71,8 +72,8 @@ export async function signInByEmail(db: Database, email: string): Promise<User> 
 }
 
 export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
-  const userId = parseInput(idSchema, id, "id");
-  const [user] = await userById(tx).execute({ id: userId, includeDeleted: options.includeDeleted ?? false });
+  const userId = parseId(id, "id");
+  const [user] = await (options.includeDeleted ? anyUserById : liveUserById)(tx).execute({ id: userId });
   return user ?? null;
 }
 
@@ -136,7 +137,7 @@ export async function softDeleteUser(tx: Executor): Promise<void> {
  * Refused with `conflict` when a live account now holds the same email.
  */
 export async function restoreUser(tx: Executor, input: { userId: string; retentionDays?: number }): Promise<User> {
-  const userId = parseInput(idSchema, input.userId, "userId");
+  const userId = parseId(input.userId, "userId");
   const days = input.retentionDays ?? 30;
   const [gone] = await tx
     .select({ id: users.id })

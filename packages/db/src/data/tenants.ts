@@ -61,11 +61,17 @@ const myTenants = statement((db) =>
     .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
     .where(and(eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted), isNull(tenants.deleted)))
     .orderBy(asc(tenants.name), asc(tenants.id))
+    // A parameter, besides capping the list, makes postgres.js use a prepared statement:
+    // it sends parameterless SQL through the simple protocol whatever `prepare` says.
+    .limit(sql.placeholder("limit"))
     .prepare("penguinmails_my_tenants"),
 );
 
+/** More workspaces than anyone belongs to; the list is not paginated. */
+const MY_TENANTS_LIMIT = 1000;
+
 /** The acting user's live tenants and their roles there (user context). */
 export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
-  const rows = await myTenants(tx).execute();
+  const rows = await myTenants(tx).execute({ limit: MY_TENANTS_LIMIT });
   return rows.map((row) => ({ ...row, roles: row.roles as TenantRole[] }));
 }

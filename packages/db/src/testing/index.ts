@@ -15,8 +15,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const serverUrl = readDbEnv().DATABASE_URL;
+export interface TestDatabaseOptions {
+  /** apply the migrations (default true) */
+  migrate?: boolean;
+  /** "embedded" forces a fresh embedded engine even when DATABASE_URL is set */
+  engine?: "embedded";
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const serverUrl = options.engine === "embedded" ? undefined : readDbEnv().DATABASE_URL;
   const database = serverUrl ? await createServerDatabase(serverUrl) : await createEmbeddedDatabase();
   if (options.migrate ?? true) {
     try {

@@ -1,0 +1,3 @@
+import config from "@penguinmails/eslint-config";
+
+export default config;

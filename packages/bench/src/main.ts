@@ -1,0 +1,80 @@
+// `pnpm bench [--quick] [--only 1,2,...]`: runs the scenarios of issue #7 on DATABASE_URL or,
+// unset, on the embedded engine, in databases of its own that it drops afterwards; prints a
+// table and writes the same figures to bench-results.json at the repo root.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { configFor } from "./config";
+import { openDatabase, openEmbedded, Resources, seeded } from "./databases";
+import { readBenchEnv } from "./env";
+import { dataLayerState, machineInfo } from "./machine";
+import { printPlans, printTable, repoRoot, writeJson, type ScenarioResult } from "./report";
+import type { BenchRun } from "./scenarios/context";
+import { SCENARIOS } from "./scenarios";
+import { captureHotReads } from "./statements";
+import { samplesOf } from "./world";
+
+async function main(): Promise<number> {
+  // `pnpm --filter ... bench -- --quick` hands the script a literal "--" first; skip it.
+  const args = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: args[0] === "--" ? args.slice(1) : args,
+    options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+    allowPositionals: false,
+  });
+  const config = configFor(values.quick ? "quick" : "full");
+  const only = values.only ? new Set(values.only.split(",").map(Number)) : null;
+  const env = readBenchEnv();
+  const started = new Date();
+  const t0 = performance.now();
+  const resources = new Resources();
+  const stop = () => void resources.closeAll().then(() => process.exit(130));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+
+  const results: ScenarioResult[] = [];
+  const engineName = env.serverUrl ? "postgres" : "embedded";
+  try {
+    console.log(`bench: ${config.mode} mode on ${env.serverUrl ? "PostgreSQL (DATABASE_URL)" : "the embedded engine"}`);
+    const large = await seeded(await openDatabase(resources), config.large);
+    const small = await seeded(await openDatabase(resources), config.small);
+    const wants = (n: number) => !only || only.has(n);
+    const embeddedSmall = env.serverUrl && wants(7) ? await seeded(await openEmbedded(resources), config.small) : undefined;
+    const statements = await captureHotReads(resources, large.url, samplesOf(config.large, 2));
+    const run: BenchRun = { config, engine: large.engine, large, small, statements, ...(embeddedSmall ? { embeddedSmall } : {}) };
+
+    for (const scenario of SCENARIOS) {
+      if (!wants(scenario.number)) continue;
+      const t = performance.now();
+      console.log(`bench: scenario ${scenario.number}, ${scenario.title}...`);
+      results.push(...(await scenario.run(run)));
+      console.log(`bench: scenario ${scenario.number} took ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await resources.closeAll();
+  }
+
+  results.sort((x, y) => x.scenario - y.scenario);
+  console.log("");
+  printTable(results);
+  printPlans(results);
+  const file = path.join(repoRoot(), "bench-results.json");
+  writeJson(file, {
+    engine: engineName,
+    mode: config.mode,
+    started: started.toISOString(),
+    duration_s: Math.round((performance.now() - t0) / 100) / 10,
+    scales: { small: config.small, large: config.large },
+    machine: await machineInfo(env.serverUrl),
+    data_layer: dataLayerState(),
+    scenarios: results,
+  });
+  console.log(`\nbench: wrote ${path.relative(process.cwd(), file)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,133 @@
+import { median, summarize, type Summary } from "./stats";
+
+// The two ways a comparison is run. Both interleave the sides (A, B, A, B, ...) after a
+// warm-up of each, so drift on a noisy machine (other jobs, CPU frequency, autovacuum)
+// lands on both sides alike and the ratio stays meaningful even when absolute figures move.
+
+export interface Side {
+  /** what this side is, for the report ("data layer: findUserById") */
+  label: string;
+  /** the timed work for iteration i */
+  run(i: number): Promise<unknown>;
+  /** untimed preparation before iteration i (setting a session's context, say) */
+  before?(i: number): Promise<unknown>;
+  /** untimed clean-up after iteration i */
+  after?(i: number): Promise<unknown>;
+}
+
+export interface LatencyPlan {
+  warmup: number;
+  iterations: number;
+  /** stop early (with fewer samples) once this much time has gone */
+  budgetMs: number;
+}
+
+/**
+ * Sequential calls, A then B (then C...: extra sides break a comparison down), each timed
+ * alone. Side k of n is handed index i * n + k at iteration i, so no side reads the rows
+ * another has just read: those would still be in the CPU's and the server's caches, and
+ * whichever side ran second would look faster for it (measured: 1.19x one way round,
+ * 1.03x the other, for the same pair at 1,000,000 memberships). Returns one summary per side.
+ */
+export async function compareLatency(sides: Side[], plan: LatencyPlan): Promise<Summary[]> {
+  const n = sides.length;
+  for (let i = 0; i < plan.warmup; i++) {
+    for (const [k, side] of sides.entries()) await once(side, i * n + k);
+  }
+  const samples = sides.map((): number[] => []);
+  const deadline = performance.now() + plan.budgetMs;
+  for (let i = 0; i < plan.iterations && (i < 10 || performance.now() < deadline); i++) {
+    for (const [k, side] of sides.entries()) samples[k]!.push(await once(side, (plan.warmup + i) * n + k));
+  }
+  return samples.map((s) => summarize(s));
+}
+
+async function once(side: Side, i: number): Promise<number> {
+  await side.before?.(i);
+  const start = process.hrtime.bigint();
+  await side.run(i);
+  const us = Number(process.hrtime.bigint() - start) / 1000;
+  await side.after?.(i);
+  return us;
+}
+
+export interface ThroughputPlan {
+  callers: number;
+  /** length of one slice of one side */
+  sliceMs: number;
+  /** slices per side, after one warm-up slice each */
+  rounds: number;
+}
+
+/**
+ * `callers` concurrent loops for a slice of A, then a slice of B, and so on. Each side's
+ * ops/s is the median over its slices; latencies are pooled from every slice.
+ */
+export async function compareThroughput(a: Side, b: Side, plan: ThroughputPlan): Promise<[Summary, Summary]> {
+  await slice(a, plan);
+  await slice(b, plan);
+  const runsA: SliceResult[] = [];
+  const runsB: SliceResult[] = [];
+  for (let r = 0; r < plan.rounds; r++) {
+    runsA.push(await slice(a, plan));
+    runsB.push(await slice(b, plan));
+  }
+  return [pool(runsA), pool(runsB)];
+}
+
+interface SliceResult {
+  latenciesUs: number[];
+  opsPerS: number;
+}
+
+async function slice(side: Side, plan: ThroughputPlan): Promise<SliceResult> {
+  const latenciesUs: number[] = [];
+  const start = performance.now();
+  const deadline = start + plan.sliceMs;
+  let next = 0;
+  const caller = async () => {
+    while (performance.now() < deadline) {
+      latenciesUs.push(await once(side, next++));
+    }
+  };
+  await Promise.all(Array.from({ length: plan.callers }, caller));
+  const elapsedS = (performance.now() - start) / 1000;
+  return { latenciesUs, opsPerS: latenciesUs.length / elapsedS };
+}
+
+function pool(runs: SliceResult[]): Summary {
+  return summarize(
+    runs.flatMap((r) => r.latenciesUs),
+    median(runs.map((r) => r.opsPerS)),
+  );
+}
+
+export interface BatchPlan {
+  /** batches per side */
+  batches: number;
+  /** a side that has spent this long takes no more batches (the others go on) */
+  budgetMsPerSide: number;
+}
+
+export interface BatchSide extends Side {
+  /** rows one batch writes */
+  rows: number;
+}
+
+/**
+ * Bulk work: batch i of each side in turn. Each sample is one batch's time; ops/s is the
+ * median over batches of rows per second. Every side runs at least one batch.
+ */
+export async function compareBatches(sides: BatchSide[], plan: BatchPlan): Promise<Summary[]> {
+  const times = sides.map((): number[] => []);
+  const spentMs = sides.map(() => 0);
+  for (let i = 0; i < plan.batches; i++) {
+    for (const [k, side] of sides.entries()) {
+      if (i > 0 && spentMs[k]! >= plan.budgetMsPerSide) continue;
+      const us = await once(side, i);
+      times[k]!.push(us);
+      spentMs[k]! += us / 1000;
+    }
+  }
+  return sides.map((side, k) => summarize(times[k]!, median(times[k]!.map((us) => (side.rows * 1e6) / us))));
+}

@@ -1,0 +1,106 @@
+import type postgres from "postgres";
+import { rawClient, Resources } from "../databases";
+import { compareLatency } from "../measure";
+import { explain, sameShape } from "../plans";
+import { figures, row, skipped, type ScenarioResult } from "../report";
+import { prepared } from "../sides/raw";
+import { samplesOf, type Sample } from "../world";
+import type { BenchRun } from "./context";
+
+// Scenario 3: what row-level security costs the database. The member page (listMembers'
+// query), run as penguinmails_app under the policies, against the same query as the owner,
+// who bypasses them, filtering on an explicit tenant_id parameter. Both sides are the same
+// pipelined transaction (BEGIN, settings, query, COMMIT; one round trip, prepared) so the
+// difference is the policies: their InitPlans and any change of plan they cause. Two more
+// sides split it: the owner running the app's very SQL (tenant read from the context, not a
+// parameter: the same statement without RLS), and the app leaving the filter to the policies.
+// Each side has a connection of its own: a prepared statement's plan under RLS belongs to the
+// role it was planned for, and sharing one between roles would replan it at every switch.
+
+const memberPage = (tenantFilter: string) => `
+  SELECT tu.user_id, u.email, u.name, tu.roles, tu.created, tu.deleted
+  FROM tenant_users tu
+  JOIN users u ON u.id = tu.user_id
+  JOIN tenants t ON t.id = tu.tenant_id AND t.deleted IS NULL
+  WHERE ${tenantFilter} tu.deleted IS NULL
+  ORDER BY tu.user_id
+  LIMIT 51`;
+
+const UNDER_RLS = memberPage("tu.tenant_id = nullif(current_setting('nile.tenant_id', true), '')::uuid AND");
+const AS_OWNER = memberPage("tu.tenant_id = $1::uuid AND");
+const RLS_ONLY = memberPage("");
+
+type Tx = postgres.Sql | postgres.TransactionSql;
+const asApp = (tx: Tx, s: Sample) =>
+  tx`SELECT set_config('nile.tenant_id', ${s.tenantId}, true), set_config('nile.user_id', ${s.ownerId}, true),
+       set_config('role', 'penguinmails_app', true)`;
+const asOwner = (tx: Tx, s: Sample) =>
+  tx`SELECT set_config('nile.tenant_id', ${s.tenantId}, true), set_config('nile.user_id', ${s.ownerId}, true), current_user`;
+
+async function pipelined(sql: postgres.Sql, context: (tx: Tx, s: Sample) => unknown, text: string, params: unknown[], s: Sample) {
+  const conn = await sql.reserve();
+  try {
+    const settled = await Promise.allSettled([
+      conn`BEGIN`,
+      context(conn, s),
+      prepared(conn, text, params),
+      conn`COMMIT`,
+    ]);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  } finally {
+    conn.release();
+  }
+}
+
+export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
+  const resources = new Resources();
+  try {
+    const sql = rawClient(resources, run.large.url, 1);
+    const [app, owner, ownerContext, rlsOnly] = [1, 2, 3, 4].map(() => rawClient(resources, run.large.url, 1));
+    const [login] = await sql<{ bypasses: boolean }[]>`SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user`;
+    if (!login?.bypasses) return [skipped(3, "RLS cost: member page", run.engine, "the login neither is superuser nor has BYPASSRLS")];
+    const samples = samplesOf(run.large.scale!, run.config.samples);
+    const pick = (i: number) => samples[i % samples.length]!;
+    const [a, b, c, d] = await compareLatency(
+      [
+        { label: "app", run: (i) => pipelined(app!, asApp, UNDER_RLS, [], pick(i)) },
+        { label: "owner", run: (i) => pipelined(owner!, asOwner, AS_OWNER, [pick(i).tenantId], pick(i)) },
+        { label: "owner, context", run: (i) => pipelined(ownerContext!, asOwner, UNDER_RLS, [], pick(i)) },
+        { label: "rls only", run: (i) => pipelined(rlsOnly!, asApp, RLS_ONLY, [], pick(i)) },
+      ],
+      run.config.request,
+    );
+    const s = pick(0);
+    const planApp = await explain(sql, { text: UNDER_RLS, params: [], setup: (tx) => asApp(tx, s) });
+    const planOwner = await explain(sql, { text: AS_OWNER, params: [s.tenantId], setup: (tx) => asOwner(tx, s) });
+    const planOwnerContext = await explain(sql, { text: UNDER_RLS, params: [], setup: (tx) => asOwner(tx, s) });
+    const planRlsOnly = await explain(sql, { text: RLS_ONLY, params: [], setup: (tx) => asApp(tx, s) });
+    const result = row({
+      scenario: 3,
+      name: "RLS cost: member page",
+      engine: run.engine,
+      scale: run.large.scale,
+      a: figures("app: penguinmails_app under RLS, tenant from the context (as listMembers)", a!),
+      b: figures("owner: bypasses RLS, explicit tenant_id = $1", b!),
+      breakdown: [
+        figures("owner, context: the app's SQL (tenant from current_setting) without RLS", c!),
+        figures("rls only: penguinmails_app, no tenant filter in the query", d!),
+      ],
+      kind: "latency",
+      target: { max: 1.1 },
+    });
+    result.plans = {
+      "app under RLS": planApp.text,
+      "owner, explicit tenant_id": planOwner.text,
+      "owner, tenant from the context": planOwnerContext.text,
+      "app, RLS only": planRlsOnly.text,
+    };
+    result.same_plan_shape = sameShape(planApp, planOwner);
+    result.seq_scans = planApp.seqScans;
+    result.sql = { app: UNDER_RLS.trim(), owner: AS_OWNER.trim(), rls_only: RLS_ONLY.trim() };
+    return [result];
+  } finally {
+    await resources.closeAll();
+  }
+}

@@ -1,0 +1,64 @@
+import { dataLayerClient, rawClient, Resources } from "../databases";
+import { compareLatency, type Side } from "../measure";
+import { figures, row, type ScenarioResult } from "../report";
+import { startTripCounter, tripsPerCall } from "../round-trips";
+import { TENANT_REQUEST_CALLS, TENANT_REQUESTS, tenantRequest, type TenantRequest } from "../sides/data-layer";
+import { beginTenantRequest, pipelinedTenantRequest } from "../sides/raw";
+import type { Statement } from "../statements";
+import { samplesOf, type Sample } from "../world";
+import type { BenchRun } from "./context";
+
+// Scenario 2: a whole tenant-scoped request (transaction, context, role, query, commit)
+// through withTenant vs the raw floor for the same work: everything pipelined in one round
+// trip. A third side, postgres.js begin() with the context pipelined into the prepared
+// query (three round trips: BEGIN, context + query, COMMIT), splits the difference into
+// round trips (it against the floor) and JavaScript (the data layer against it).
+
+export const FLOOR_LABEL = "raw floor: BEGIN, context, query, COMMIT pipelined on one connection, all prepared";
+const BEGIN_LABEL = "raw begin(): BEGIN | context + prepared query, pipelined | COMMIT";
+
+export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResult[]> {
+  const resources = new Resources();
+  try {
+    const samples = samplesOf(run.large.scale!, run.config.samples);
+    const timed = sidesFor(resources, run.large.url, samples);
+    const counter = await startTripCounter(run.large.url);
+    resources.defer(() => counter.close());
+    const counted = sidesFor(resources, counter.url, samples);
+
+    const results: ScenarioResult[] = [];
+    for (const request of TENANT_REQUESTS) {
+      const statement = run.statements.get(request)!;
+      const [a, b, c] = await compareLatency(timed(request, statement), run.config.request);
+      const trips: number[] = [];
+      for (const side of counted(request, statement)) trips.push(await tripsPerCall(side, counter));
+      results.push(
+        row({
+          scenario: 2,
+          name: `tenant request: ${request}`,
+          engine: run.engine,
+          scale: run.large.scale,
+          a: figures(`data layer: ${TENANT_REQUEST_CALLS[request]}`, a!, trips[0]),
+          b: figures(FLOOR_LABEL, b!, trips[1]),
+          breakdown: [figures(BEGIN_LABEL, c!, trips[2])],
+          kind: "latency",
+          target: { max: 1.15 },
+        }),
+      );
+    }
+    return results;
+  } finally {
+    await resources.closeAll();
+  }
+}
+
+function sidesFor(resources: Resources, url: string, samples: Sample[]) {
+  const layer = dataLayerClient(resources, url, 1);
+  const raw = rawClient(resources, url, 1);
+  const pick = (i: number) => samples[i % samples.length]!;
+  return (request: TenantRequest, statement: Statement): Side[] => [
+    { label: "data layer", run: (i) => tenantRequest(request, layer.db, pick(i)) },
+    { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },
+    { label: "raw begin", run: (i) => beginTenantRequest(raw, statement, pick(i)) },
+  ];
+}

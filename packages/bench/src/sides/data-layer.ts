@@ -1,0 +1,72 @@
+import { addMember, findUserByEmail, findUserById, importMembers, listMembers, listMyTenants, withTenant, type Database } from "@penguinmails/db";
+import type { Sample } from "../world";
+
+// The data layer as the scenarios call it: the one place to change when packages/db grows a
+// faster path (prepared reads, a pipelined context, a bulk insert). Each function is what an
+// app would call for that work; the raw sides they are compared with live in ./raw.ts.
+
+export type HotRead = "user by id" | "user by email" | "member page" | "my tenants";
+export const HOT_READS: readonly HotRead[] = ["user by id", "user by email", "member page", "my tenants"];
+
+/** what each read calls, for the report */
+export const HOT_READ_CALLS: Record<HotRead, string> = {
+  "user by id": "findUserById",
+  "user by email": "findUserByEmail",
+  "member page": "listMembers (50 + 1 rows)",
+  "my tenants": "listMyTenants (10 rows)",
+};
+
+/**
+ * Scenario 1, 4, 7: one read on a connection whose session already carries the context
+ * (nile.tenant_id = sample.tenantId, nile.user_id = sample.memberId), with no transaction.
+ */
+export function hotRead(read: HotRead, db: Database, s: Sample): Promise<unknown> {
+  switch (read) {
+    case "user by id":
+      return findUserById(db, s.memberId);
+    case "user by email":
+      return findUserByEmail(db, s.memberEmail);
+    case "member page":
+      return listMembers(db);
+    case "my tenants":
+      return listMyTenants(db);
+  }
+}
+
+export type TenantRequest = "member page" | "user by id";
+export const TENANT_REQUESTS: readonly TenantRequest[] = ["member page", "user by id"];
+
+export const TENANT_REQUEST_CALLS: Record<TenantRequest, string> = {
+  "member page": "withTenant + listMembers",
+  "user by id": "withTenant + findUserById",
+};
+
+/** Scenario 2, 5: a whole request in the tenant's context, as its owner. */
+export function tenantRequest(request: TenantRequest, db: Database, s: Sample): Promise<unknown> {
+  const context = { tenantId: s.tenantId, userId: s.ownerId };
+  return request === "member page"
+    ? withTenant(db, context, (tx) => listMembers(tx))
+    : withTenant(db, context, (tx) => findUserById(tx, s.memberId));
+}
+
+export interface BulkBatch {
+  tenantId: string;
+  ownerId: string;
+  users: { id: string; email: string }[];
+}
+
+export const BULK_LABEL = "data layer: importMembers, one call per batch in withTenant";
+export const PER_ROW_LABEL = "data layer per row: addMember for each user, one withTenant per batch";
+
+/** Scenario 6: new users, each made a member of the batch's tenant, through the bulk path. */
+export async function bulkLoad(db: Database, batch: BulkBatch): Promise<void> {
+  const members = batch.users.map((u) => ({ email: u.email, roles: ["member" as const] }));
+  await withTenant(db, { tenantId: batch.tenantId, userId: batch.ownerId }, (tx) => importMembers(tx, { members }));
+}
+
+/** The same through the per-row API, the only way before the bulk path. */
+export async function perRowLoad(db: Database, batch: BulkBatch): Promise<void> {
+  await withTenant(db, { tenantId: batch.tenantId, userId: batch.ownerId }, async (tx) => {
+    for (const user of batch.users) await addMember(tx, { email: user.email, roles: ["member"] });
+  });
+}

@@ -3,9 +3,14 @@ import postgres from "postgres";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
-export type Database = PostgresJsDatabase<Schema>;
-/** A transaction handle; data functions accept either this or a Database. */
-export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Database = PostgresJsDatabase<Schema> & { $client: postgres.Sql };
+/**
+ * What work gets inside a context (withTenant, withUser, withSystem): the same query
+ * builders as Database, on the context's one connection and transaction. It has no
+ * relational `query` API (building one costs 20 µs a request) and must not open nested
+ * transactions. Data functions accept either this or a Database.
+ */
+export type Transaction = PostgresJsDatabase;
 
 export interface DatabaseClient {
   db: Database;

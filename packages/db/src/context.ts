@@ -1,4 +1,6 @@
-import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
 import type { Database, Transaction } from "./client";
 import { parseId } from "./ids";
 
@@ -46,21 +48,45 @@ export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
   return inContext(db, "SET LOCAL ROLE penguinmails_system", work);
 }
 
+/**
+ * The runtime role with no context at all: what a request that forgot its context gets.
+ * Not exported from the package (nothing should run like this); tests use it to prove
+ * that it sees nothing.
+ */
+export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T> {
+  return inContext(db, "SET LOCAL ROLE penguinmails_app", work);
+}
+
 // The ids were validated as canonical UUIDs above, so writing them into the statement is
-// safe. The setup is not awaited on its own: postgres.js sends it in the same write as the
-// first statement of `work`, in order, which saves a round trip per request. If it failed,
-// its error is the one worth reporting (work's would only say the transaction is aborted).
-function inContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    const ready = tx.execute(sql.raw(setup)).then(() => undefined);
+// safe. BEGIN and the context are not awaited on their own: postgres.js sends them in the
+// same write as the first statement of `work`, in order, on a connection reserved for the
+// request. A request is then two round trips (that write, then COMMIT) where drizzle's
+// transaction took four. If the setup failed, its error is the one worth reporting.
+async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
+  const connection = await db.$client.reserve();
+  try {
+    const ready = connection.unsafe(`BEGIN; ${setup}`).then(() => undefined);
     ready.catch(() => {});
+    let result: T;
     try {
-      const result = await work(tx);
+      result = await work(transactionOn(connection));
       await ready;
-      return result;
     } catch (error) {
-      await ready;
-      throw error;
+      const setupError = await ready.then(() => undefined, (e: unknown) => e);
+      await connection.unsafe("ROLLBACK").catch(() => {});
+      throw setupError ?? error;
     }
-  });
+    await connection.unsafe("COMMIT");
+    return result;
+  } finally {
+    connection.release();
+  }
+}
+
+// A query builder bound to the reserved connection. drizzle() itself cannot take one (it
+// reconfigures the client's type parsers, which a reserved connection shares with its pool,
+// already configured by createClient).
+const dialect = new PgDialect();
+function transactionOn(connection: postgres.ReservedSql): Transaction {
+  return new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined);
 }

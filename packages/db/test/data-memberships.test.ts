@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { and, eq, ilike, isNull } from "drizzle-orm";
 import { withSystem } from "../src/context";
+import { tenantUsers, users as usersTable } from "../src/schema";
 import { addMember, changeRoles, importMembers, leaveTenant, listMembers, removeMember } from "../src/data";
 import { everything, failure, signUp, uniqueEmail, workspace } from "./support/actors";
 import { useDatabase } from "./support/world";
@@ -16,7 +18,7 @@ describe("adding members", () => {
     const existing = await signUp(ctx.client);
     const joined = await space.as(space.owner, (tx) => addMember(tx, { email: ` ${existing.email.toUpperCase()} `, roles: ["viewer"] }));
     expect(joined.userId).toBe(existing.id);
-    const users = await withSystem(ctx.client.db, (tx) => tx.query.users.findMany({ where: (u, { ilike }) => ilike(u.email, existing.email) }));
+    const users = await withSystem(ctx.client.db, (tx) => tx.select().from(usersTable).where(ilike(usersTable.email, existing.email)));
     expect(users).toHaveLength(1);
   });
 
@@ -161,7 +163,7 @@ describe("removing and leaving", () => {
     const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(refused.reason.code).toMatch(/^(conflict|not_found)$/);
     const owners = await withSystem(ctx.client.db, (tx) =>
-      tx.query.tenantUsers.findMany({ where: (m, { and, eq, isNull }) => and(eq(m.tenantId, space.tenant.id), isNull(m.deleted)) }),
+      tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), isNull(tenantUsers.deleted))),
     );
     expect(owners.filter((m) => m.roles.includes("owner"))).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { tenantUsers } from "../src/schema";
 import { withSystem, withUser } from "../src/context";
 import {
   changeEmail,
@@ -86,8 +87,8 @@ describe("profile and email", () => {
     expect(changed).toMatchObject({ email: next, emailVerified: null });
     const page = await space.as(space.owner, (tx) => listMembers(tx));
     const row = await withSystem(ctx.client.db, (tx) =>
-      tx.query.tenantUsers.findFirst({ where: (m, { and, eq }) => and(eq(m.tenantId, space.tenant.id), eq(m.userId, member.id)) }),
-    );
+      tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), eq(tenantUsers.userId, member.id))),
+    ).then((rows) => rows[0]);
     expect(page.members.find((m) => m.userId === member.id)?.email).toBe(next);
     expect(row?.email).toBe(next);
   });
@@ -110,7 +111,7 @@ describe("soft delete, restore, erase", () => {
     const rows = await withSystem(ctx.client.db, async (tx) => ({
       user: await findUserById(tx, member.id, { includeDeleted: true }),
       live: await findUserById(tx, member.id),
-      membership: await tx.query.tenantUsers.findFirst({ where: (m, { eq }) => eq(m.userId, member.id) }),
+      membership: (await tx.select().from(tenantUsers).where(eq(tenantUsers.userId, member.id)))[0],
     }));
     expect(rows.live).toBeNull();
     expect(rows.user?.deleted).toBeInstanceOf(Date);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { withTenant, withUser, withSystem } from "../src/context";
+import { withTenant, withUser, withSystem, withoutContext } from "../src/context";
 import { tenants, tenantUsers, users } from "../src/schema";
 import type { Transaction } from "../src/client";
 import { makeTenantWithMember, addMembership, rowText, sqlstate, errorText, useDatabase, type Member } from "./support/world";
@@ -22,10 +22,7 @@ const contexts: Context[] = ["A", "B", "none"];
 // "none" is the runtime role with no context at all, the way a forgotten context would run.
 function run<T>(context: Context, work: (tx: Transaction) => Promise<T>): Promise<T> {
   if (context === "none") {
-    return ctx.client.db.transaction(async (tx) => {
-      await tx.execute(sql`SET LOCAL ROLE penguinmails_app`);
-      return work(tx);
-    });
+    return withoutContext(ctx.client.db, work);
   }
   const member = context === "A" ? a : b;
   return withTenant(ctx.client.db, { tenantId: member.tenantId, userId: member.userId }, work);
@@ -235,8 +232,8 @@ describe("contexts", () => {
   });
 
   it("an empty context setting fails closed: no rows and no cast error", async () => {
-    const seen = await ctx.client.db.transaction(async (tx) => {
-      await tx.execute(sql`SET LOCAL nile.tenant_id = ''; SET LOCAL nile.user_id = ''; SET LOCAL ROLE penguinmails_app`);
+    const seen = await withoutContext(ctx.client.db, async (tx) => {
+      await tx.execute(sql`SET LOCAL nile.tenant_id = ''; SET LOCAL nile.user_id = ''`);
       return { tenants: await tx.select().from(tenants), users: await tx.select().from(users) };
     });
     expect(seen).toEqual({ tenants: [], users: [] });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type DatabaseClient, type Transaction } from "../src/client";
-import { withTenant } from "../src/context";
+import { withTenant, withoutContext } from "../src/context";
 import { readDbEnv } from "../src/env";
 import { tenantUsers } from "../src/schema";
 import { addMembership, createAppLogin, makeTenantWithMember, useDatabase, type Member } from "./support/world";
@@ -38,10 +38,7 @@ type Request = "A" | "B" | "none";
 function membershipsSeenBy(pool: DatabaseClient, request: Request): Promise<string[]> {
   const read = async (tx: Transaction) => (await tx.select({ tenantId: tenantUsers.tenantId }).from(tenantUsers)).map((r) => r.tenantId);
   if (request === "none") {
-    return pool.db.transaction(async (tx) => {
-      await tx.execute(sql`SET LOCAL ROLE penguinmails_app`);
-      return read(tx);
-    });
+    return withoutContext(pool.db, read);
   }
   const member = request === "A" ? a : b;
   return withTenant(pool.db, { tenantId: member.tenantId, userId: member.userId }, read);

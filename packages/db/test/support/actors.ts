@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { DatabaseClient, Transaction } from "../../src/client";
 import { withSystem, withTenant, withUser } from "../../src/context";
 import { createTenant, createUser, addMember } from "../../src/data";
-import type { Tenant, User } from "../../src/schema";
+import { eq } from "drizzle-orm";
+import { users, type Tenant, type User } from "../../src/schema";
 import type { TenantRole } from "../../src/data/validation";
 
 // Small factories for data-layer tests: every call mints its own users and tenants, so
@@ -35,7 +36,7 @@ export async function workspace(client: DatabaseClient, name = "Workspace"): Pro
     as,
     async member(roles, email = uniqueEmail("member")) {
       const added = await as(owner, (tx) => addMember(tx, { email, roles }));
-      const [user] = await withSystem(client.db, (tx) => tx.query.users.findMany({ where: (u, { eq }) => eq(u.id, added.userId) }));
+      const [user] = await withSystem(client.db, (tx) => tx.select().from(users).where(eq(users.id, added.userId)));
       return user!;
     },
   };

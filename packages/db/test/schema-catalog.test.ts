@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "./support/sql";
+import { useDatabase } from "./support/world";
 
 // The migrated catalog must be exactly the schema the ticket and issue #2 describe.
-const ctx = useTestDatabase();
+const db = useDatabase();
 
 type Column = [type: string, nullable: "YES" | "NO", columnDefault: string | null];
 
@@ -40,14 +40,14 @@ const expectedColumns: Record<string, Record<string, Column>> = {
 
 describe("catalog after migrating", () => {
   it("has exactly the three tables in public", async () => {
-    const rows = await ctx.sql<{ table_name: string }[]>`
+    const rows = await db.client.sql<{ table_name: string }[]>`
       SELECT table_name FROM information_schema.tables
       WHERE table_schema = 'public' ORDER BY table_name`;
     expect(rows.map((r) => r.table_name)).toEqual(["tenant_users", "tenants", "users"]);
   });
 
   it.each(Object.keys(expectedColumns))("%s: every column's name, type, nullability and default", async (table) => {
-    const rows = await ctx.sql<{ column_name: string; type: string; is_nullable: "YES" | "NO"; column_default: string | null }[]>`
+    const rows = await db.client.sql<{ column_name: string; type: string; is_nullable: "YES" | "NO"; column_default: string | null }[]>`
       SELECT c.column_name, format_type(a.atttypid, a.atttypmod) AS type, c.is_nullable, c.column_default
       FROM information_schema.columns c
       JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
@@ -58,7 +58,7 @@ describe("catalog after migrating", () => {
   });
 
   it("keys: primary keys and both cascading foreign keys", async () => {
-    const rows = await ctx.sql<{ table: string; type: string; definition: string }[]>`
+    const rows = await db.client.sql<{ table: string; type: string; definition: string }[]>`
       SELECT conrelid::regclass::text AS table, contype::text AS type, pg_get_constraintdef(oid) AS definition
       FROM pg_constraint
       WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'f', 'u')
@@ -73,7 +73,7 @@ describe("catalog after migrating", () => {
   });
 
   it("indexes: primary keys, the live case-insensitive email key, tenant_users by user, deleted rows", async () => {
-    const rows = await ctx.sql<{ indexname: string; indexdef: string }[]>`
+    const rows = await db.client.sql<{ indexname: string; indexdef: string }[]>`
       SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`;
     expect(rows).toEqual([
       { indexname: "tenant_users_deleted_idx", indexdef: "CREATE INDEX tenant_users_deleted_idx ON public.tenant_users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
@@ -88,7 +88,7 @@ describe("catalog after migrating", () => {
   });
 
   it("triggers: each table moves `updated`; memberships copy their user's email", async () => {
-    const rows = await ctx.sql<{ table: string; name: string; definition: string }[]>`
+    const rows = await db.client.sql<{ table: string; name: string; definition: string }[]>`
       SELECT tgrelid::regclass::text AS table, tgname AS name, pg_get_triggerdef(oid) AS definition
       FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2`;
     expect(rows.map((r) => [r.table, r.name])).toEqual([
@@ -104,7 +104,7 @@ describe("catalog after migrating", () => {
   });
 
   it("check constraints mirror the data layer's validation", async () => {
-    const rows = await ctx.sql<{ name: string }[]>`
+    const rows = await db.client.sql<{ name: string }[]>`
       SELECT conname AS name FROM pg_constraint
       WHERE connamespace = 'public'::regnamespace AND contype = 'c' ORDER BY 1`;
     expect(rows.map((r) => r.name)).toEqual([

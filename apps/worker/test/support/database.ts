@@ -1,6 +1,6 @@
-import { createClient, sql, withSystem, type DatabaseClient } from "@penguinmails/db";
+import { sql, withSystem, type DatabaseClient } from "@penguinmails/db";
 import { tenants, tenantUsers, users } from "@penguinmails/db/schema";
-import { createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
+import { openTestClient, type TestClient } from "@penguinmails/db/testing";
 import { afterAll, beforeAll } from "vitest";
 
 // Each test file gets a migrated database of its own and mints its own rows through the
@@ -19,16 +19,11 @@ export function deletedAt(deleted: Deleted, retentionDays = RETENTION_DAYS) {
   return sql`now() - make_interval(hours => ${deleted.daysAgo * 24})`;
 }
 
-export function useDatabase(options: { max?: number } = {}) {
-  const state = {} as { database: TestDatabase; client: DatabaseClient };
-  beforeAll(async () => {
-    state.database = await createTestDatabase();
-    state.client = createClient(state.database.url, { max: options.max ?? 4 });
-  });
-  afterAll(async () => {
-    await state.client?.close();
-    await state.database?.drop();
-  });
+/** A migrated database of the file's own, with an owner client (pool of `max`). */
+export function useDatabase(options: { max?: number } = {}): TestClient {
+  const state = {} as TestClient;
+  beforeAll(async () => Object.assign(state, await openTestClient(options)));
+  afterAll(() => state.close?.());
   return state;
 }
 

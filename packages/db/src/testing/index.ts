@@ -3,6 +3,7 @@
 // in-memory embedded engine. Files and runs can therefore go in parallel.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
+import { createClient, type DatabaseClient } from "../client";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
 import { migrate } from "../migrate";
@@ -63,4 +64,26 @@ async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
 async function createEmbeddedDatabase(): Promise<TestDatabase> {
   const engine = await startEmbeddedEngine();
   return { url: engine.url, engine: "embedded", drop: () => engine.stop() };
+}
+
+export interface TestClient {
+  database: TestDatabase;
+  /** the database's owner, through the same client the apps use */
+  client: DatabaseClient;
+  /** closes the client, then drops the database */
+  close(): Promise<void>;
+}
+
+/** A fresh database (see createTestDatabase) and an owner client on it, for a suite's setup. */
+export async function openTestClient(options: TestDatabaseOptions & { max?: number } = {}): Promise<TestClient> {
+  const database = await createTestDatabase(options);
+  const client = createClient(database.url, { max: options.max ?? 4 });
+  return {
+    database,
+    client,
+    async close() {
+      await client.close();
+      await database.drop();
+    },
+  };
 }

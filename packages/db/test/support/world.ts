@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
-import { createClient, type DatabaseClient } from "../../src/client";
+import type { DatabaseClient } from "../../src/client";
 import { withSystem } from "../../src/context";
 import { tenants, tenantUsers, users } from "../../src/schema";
-import { createTestDatabase, type TestDatabase } from "../../src/testing";
+import { openTestClient, type TestClient, type TestDatabase } from "../../src/testing";
 
 export interface Member {
   tenantId: string;
@@ -12,17 +12,11 @@ export interface Member {
   email: string;
 }
 
-/** A migrated database of the file's own, with an owner client (pool of `max`). */
-export function useDatabase(options: { max?: number } = {}) {
-  const state = {} as { database: TestDatabase; client: DatabaseClient };
-  beforeAll(async () => {
-    state.database = await createTestDatabase();
-    state.client = createClient(state.database.url, { max: options.max ?? 4 });
-  });
-  afterAll(async () => {
-    await state.client?.close();
-    await state.database?.drop();
-  });
+/** A database of the file's own (migrated unless asked), with an owner client (pool of `max`). */
+export function useDatabase(options: { max?: number; migrate?: boolean } = {}): TestClient {
+  const state = {} as TestClient;
+  beforeAll(async () => Object.assign(state, await openTestClient(options)));
+  afterAll(() => state.close?.());
   return state;
 }
 

@@ -39,9 +39,6 @@ export interface PurgeReport {
 
 type Pass = (tx: Transaction, cutoff: string, limit: number) => Promise<PurgeBatch & { selected: number }>;
 
-// Users and tenants first (their memberships go with them), then memberships that were
-// soft-deleted on their own while their user and tenant live on.
-const PASSES: Pass[] = [purgeUsers, purgeTenants, purgeMemberships];
 
 // A batch that waits this long for a row lock (a web request holding a membership) fails
 // and is retried later, rather than holding its own locks meanwhile.
@@ -79,39 +76,34 @@ async function retentionCutoff(db: Database, retentionDays: number): Promise<str
   return row.cutoff;
 }
 
-async function purgeUsers(tx: Transaction, cutoff: string, limit: number) {
-  const doomed = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`${users.deleted} < ${cutoff}::timestamptz`)
-    .limit(limit)
-    .for("update", { skipLocked: true });
-  if (doomed.length === 0) return { table: "users" as const, selected: 0, users: 0, tenants: 0, memberships: 0 };
-  const ids = doomed.map((row) => row.id);
-  const memberships = await lockMemberships(tx, inArray(tenantUsers.userId, ids));
-  const removed = await tx
-    .delete(users)
-    .where(and(inArray(users.id, ids), sql`${users.deleted} < ${cutoff}::timestamptz`))
-    .returning({ id: users.id });
-  return { table: "users" as const, selected: doomed.length, users: removed.length, tenants: 0, memberships };
+// Users and tenants purge alike: their memberships go with them by cascade.
+function purgeWithMemberships(table: typeof users | typeof tenants, membershipsOf: typeof tenantUsers.userId | typeof tenantUsers.tenantId) {
+  const name: PurgedTable = table === users ? "users" : "tenants";
+  return async (tx: Transaction, cutoff: string, limit: number) => {
+    const none = { table: name, selected: 0, users: 0, tenants: 0, memberships: 0 };
+    const doomed = await tx
+      .select({ id: table.id })
+      .from(table)
+      .where(sql`${table.deleted} < ${cutoff}::timestamptz`)
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    if (doomed.length === 0) return none;
+    const ids = doomed.map((row) => row.id);
+    const memberships = await lockMemberships(tx, inArray(membershipsOf, ids));
+    const removed = await tx
+      .delete(table)
+      .where(and(inArray(table.id, ids), sql`${table.deleted} < ${cutoff}::timestamptz`))
+      .returning({ id: table.id });
+    return { ...none, selected: doomed.length, [name]: removed.length, memberships };
+  };
 }
 
-async function purgeTenants(tx: Transaction, cutoff: string, limit: number) {
-  const doomed = await tx
-    .select({ id: tenants.id })
-    .from(tenants)
-    .where(sql`${tenants.deleted} < ${cutoff}::timestamptz`)
-    .limit(limit)
-    .for("update", { skipLocked: true });
-  if (doomed.length === 0) return { table: "tenants" as const, selected: 0, users: 0, tenants: 0, memberships: 0 };
-  const ids = doomed.map((row) => row.id);
-  const memberships = await lockMemberships(tx, inArray(tenantUsers.tenantId, ids));
-  const removed = await tx
-    .delete(tenants)
-    .where(and(inArray(tenants.id, ids), sql`${tenants.deleted} < ${cutoff}::timestamptz`))
-    .returning({ id: tenants.id });
-  return { table: "tenants" as const, selected: doomed.length, users: 0, tenants: removed.length, memberships };
-}
+const purgeUsers = purgeWithMemberships(users, tenantUsers.userId);
+const purgeTenants = purgeWithMemberships(tenants, tenantUsers.tenantId);
+
+// Users and tenants first (their memberships go with them), then memberships that were
+// soft-deleted on their own while their user and tenant live on.
+const PASSES: Pass[] = [purgeUsers, purgeTenants, purgeMemberships];
 
 async function purgeMemberships(tx: Transaction, cutoff: string, limit: number) {
   const removed = await tx.execute<{ one: number }>(sql`

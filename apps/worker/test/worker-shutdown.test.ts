@@ -9,9 +9,14 @@ const ctx = useDatabase();
 const workers = trackWorkers();
 afterEach(() => workers.stopAll());
 
+// pg_locks is cluster-wide: other test files (and packages) hold advisory locks of their own
+// in their own databases, so count only this test's database.
 async function advisoryLocksHeld(): Promise<number> {
   const [row] = await withSystem(ctx.client.db, (tx) =>
-    tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`),
+    tx.execute<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND granted
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`),
   );
   return row!.n;
 }

@@ -4,31 +4,42 @@ import { compareLatency } from "../measure";
 import { explain, sameShape } from "../plans";
 import { figures, row, skipped, type ScenarioResult } from "../report";
 import { prepared } from "../sides/raw";
+import type { Statement } from "../statements";
 import { samplesOf, type Sample } from "../world";
 import type { BenchRun } from "./context";
 
-// Scenario 3: what row-level security costs the database. The member page (listMembers'
-// query), run as penguinmails_app under the policies, against the same query as the owner,
-// who bypasses them, filtering on an explicit tenant_id parameter. Both sides are the same
-// pipelined transaction (BEGIN, settings, query, COMMIT; one round trip, prepared) so the
-// difference is the policies: their InitPlans and any change of plan they cause. Two more
-// sides split it: the owner running the app's very SQL (tenant read from the context, not a
-// parameter: the same statement without RLS), and the app leaving the filter to the policies.
+// Scenario 3: what row-level security costs the database. The member page, exactly as
+// listMembers sends it (captured from the driver), run as penguinmails_app under the
+// policies, against the same statement as the owner, who bypasses them, with the context's
+// tenant replaced by an explicit tenant_id parameter. Both sides are the same pipelined
+// transaction (BEGIN, settings, query, COMMIT; one round trip, prepared) so the difference is
+// the policies: their InitPlans and any change of plan they cause. Two more sides split it:
+// the owner running the app's very SQL (tenant read from the context: the same statement
+// without RLS), and the app leaving the tenant filter to the policies.
 // Each side has a connection of its own: a prepared statement's plan under RLS belongs to the
 // role it was planned for, and sharing one between roles would replan it at every switch.
 
-const memberPage = (tenantFilter: string) => `
-  SELECT tu.user_id, u.email, u.name, tu.roles, tu.created, tu.deleted
-  FROM tenant_users tu
-  JOIN users u ON u.id = tu.user_id
-  JOIN tenants t ON t.id = tu.tenant_id AND t.deleted IS NULL
-  WHERE ${tenantFilter} tu.deleted IS NULL
-  ORDER BY tu.user_id
-  LIMIT 51`;
+const CONTEXT_TENANT = "nullif(current_setting('nile.tenant_id', true), '')::uuid";
 
-const UNDER_RLS = memberPage("tu.tenant_id = nullif(current_setting('nile.tenant_id', true), '')::uuid AND");
-const AS_OWNER = memberPage("tu.tenant_id = $1::uuid AND");
-const RLS_ONLY = memberPage("");
+/** The three texts: the app's, the owner's (explicit tenant as the last parameter), policies only. */
+function memberPageVariants(statement: Statement, s: Sample) {
+  const params = statement.params(s);
+  if (!statement.text.includes(CONTEXT_TENANT)) throw new Error("bench: the member page no longer reads the context's tenant");
+  const explicit = `$${params.length + 1}::uuid`;
+  return {
+    params,
+    underRls: statement.text,
+    asOwner: statement.text.replaceAll(CONTEXT_TENANT, explicit),
+    // The page with no tenant condition of its own, joined to the live tenants the policies
+    // let through (without that join, ORDER BY user_id walks the whole user_id index).
+    rlsOnly: `
+      SELECT tu.user_id, u.email, u.name, tu.roles, tu.created, tu.deleted
+      FROM tenant_users tu
+      JOIN users u ON u.id = tu.user_id
+      JOIN tenants t ON t.id = tu.tenant_id AND t.deleted IS NULL
+      WHERE tu.deleted IS NULL ORDER BY tu.user_id LIMIT 51`,
+  };
+}
 
 type Tx = postgres.Sql | postgres.TransactionSql;
 const asApp = (tx: Tx, s: Sample) =>
@@ -62,20 +73,22 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
     if (!login?.bypasses) return [skipped(3, "RLS cost: member page", run.engine, "the login neither is superuser nor has BYPASSRLS")];
     const samples = samplesOf(run.large.scale!, run.config.samples);
     const pick = (i: number) => samples[i % samples.length]!;
+    const page = memberPageVariants(run.statements.get("member page")!, pick(0));
+    const ownerParams = (s: Sample) => [...page.params, s.tenantId];
     const [a, b, c, d] = await compareLatency(
       [
-        { label: "app", run: (i) => pipelined(app!, asApp, UNDER_RLS, [], pick(i)) },
-        { label: "owner", run: (i) => pipelined(owner!, asOwner, AS_OWNER, [pick(i).tenantId], pick(i)) },
-        { label: "owner, context", run: (i) => pipelined(ownerContext!, asOwner, UNDER_RLS, [], pick(i)) },
-        { label: "rls only", run: (i) => pipelined(rlsOnly!, asApp, RLS_ONLY, [], pick(i)) },
+        { label: "app", run: (i) => pipelined(app!, asApp, page.underRls, page.params, pick(i)) },
+        { label: "owner", run: (i) => pipelined(owner!, asOwner, page.asOwner, ownerParams(pick(i)), pick(i)) },
+        { label: "owner, context", run: (i) => pipelined(ownerContext!, asOwner, page.underRls, page.params, pick(i)) },
+        { label: "rls only", run: (i) => pipelined(rlsOnly!, asApp, page.rlsOnly, [], pick(i)) },
       ],
       run.config.request,
     );
     const s = pick(0);
-    const planApp = await explain(sql, { text: UNDER_RLS, params: [], setup: (tx) => asApp(tx, s) });
-    const planOwner = await explain(sql, { text: AS_OWNER, params: [s.tenantId], setup: (tx) => asOwner(tx, s) });
-    const planOwnerContext = await explain(sql, { text: UNDER_RLS, params: [], setup: (tx) => asOwner(tx, s) });
-    const planRlsOnly = await explain(sql, { text: RLS_ONLY, params: [], setup: (tx) => asApp(tx, s) });
+    const planApp = await explain(sql, { text: page.underRls, params: page.params, setup: (tx) => asApp(tx, s) });
+    const planOwner = await explain(sql, { text: page.asOwner, params: ownerParams(s), setup: (tx) => asOwner(tx, s) });
+    const planOwnerContext = await explain(sql, { text: page.underRls, params: page.params, setup: (tx) => asOwner(tx, s) });
+    const planRlsOnly = await explain(sql, { text: page.rlsOnly, params: [], setup: (tx) => asApp(tx, s) });
     const result = row({
       scenario: 3,
       name: "RLS cost: member page",
@@ -98,7 +111,7 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
     };
     result.same_plan_shape = sameShape(planApp, planOwner);
     result.seq_scans = planApp.seqScans;
-    result.sql = { app: UNDER_RLS.trim(), owner: AS_OWNER.trim(), rls_only: RLS_ONLY.trim() };
+    result.sql = { app: page.underRls, owner: page.asOwner, rls_only: page.rlsOnly.trim() };
     return [result];
   } finally {
     await resources.closeAll();

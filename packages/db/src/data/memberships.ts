@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, exists, gt, isNull, ne, sql } from "drizzle-orm";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { tenants, tenantUsers, users } from "../schema";
@@ -37,14 +37,17 @@ const memberColumns = {
 };
 
 // Keyset pages on the primary key (tenant_id, user_id): one index range scan per page.
+// That the tenant is live is asked once, as an uncorrelated EXISTS (a one-time filter in the
+// plan), not joined per row: under row-level security the join re-probed the tenant for
+// each of the page's rows.
 const memberPage = (db: StatementBuilder, fromCursor: boolean) =>
   db
     .select(memberColumns)
     .from(tenantUsers)
     .innerJoin(users, eq(users.id, tenantUsers.userId))
-    .innerJoin(tenants, and(eq(tenants.id, tenantUsers.tenantId), isNull(tenants.deleted)))
     .where(
       and(
+        exists(db.select({ live: sql`1` }).from(tenants).where(and(eq(tenants.id, contextTenantId), isNull(tenants.deleted)))),
         eq(tenantUsers.tenantId, contextTenantId),
         sql`(${tenantUsers.deleted} IS NULL OR ${sql.placeholder("includeDeleted")})`,
         fromCursor ? gt(tenantUsers.userId, sql.placeholder("after")) : undefined,

@@ -41,6 +41,29 @@ export async function withUser<T>(db: Database, context: UserContext, work: Work
 }
 
 /**
+ * Read-only work in a tenant's context, one round trip per statement: each statement `work`
+ * sends goes out in one write with `BEGIN READ ONLY`, the context and `COMMIT`, as a
+ * transaction of its own. For a request that is one read (a page of members) this is half
+ * the round trips of withTenant. The price: statements do not share a snapshot, and the
+ * server refuses writes. Use withTenant for anything else.
+ */
+export async function readInTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
+  const tenantId = parseId(context.tenantId, "tenantId");
+  const userId = parseId(context.userId, "userId");
+  return readInContext(
+    db,
+    `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`,
+    work,
+  );
+}
+
+/** readInTenant's counterpart for a user context ("my workspaces"). */
+export async function readAsUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
+  const userId = parseId(context.userId, "userId");
+  return readInContext(db, `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`, work);
+}
+
+/**
  * The system path: every tenant's rows, for work that must cross tenants (retention purge,
  * seeding). Only logins that are members of penguinmails_system can take it.
  */
@@ -81,6 +104,56 @@ async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise
   } finally {
     connection.release();
   }
+}
+
+async function readInContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
+  const connection = await db.$client.reserve();
+  try {
+    return await work(transactionOn(statementsInContext(connection, `BEGIN READ ONLY; ${setup}`)));
+  } finally {
+    connection.release();
+  }
+}
+
+type Unsafe = postgres.ReservedSql["unsafe"];
+
+/**
+ * A stand-in for the reserved connection that wraps every statement in its own transaction:
+ * `begin` (BEGIN and the context), the statement, COMMIT. postgres.js runs queries in the
+ * order they are executed and writes what is queued in one go, so the three leave together;
+ * the server runs them in order. If `begin` fails, the transaction is aborted, the statement
+ * is refused (25P02) and COMMIT rolls back: it never runs outside the context.
+ * drizzle only calls `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
+ */
+function statementsInContext(connection: postgres.ReservedSql, begin: string): postgres.ReservedSql {
+  const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
+    let rowsAsArrays = false;
+    let sent: Promise<unknown> | undefined;
+    const send = async () => {
+      const opening = connection.unsafe(begin).execute();
+      const statement = connection.unsafe(text, params, options);
+      if (rowsAsArrays) statement.values();
+      statement.execute();
+      const closing = connection.unsafe("COMMIT").execute();
+      const [opened, result, closed] = await Promise.allSettled([opening, statement, closing]);
+      if (opened.status === "rejected") throw opened.reason;
+      if (result.status === "rejected") throw result.reason;
+      if (closed.status === "rejected") throw closed.reason;
+      return result.value;
+    };
+    const pending = {
+      values() {
+        rowsAsArrays = true;
+        return pending;
+      },
+      then<A, B>(onFulfilled?: (value: unknown) => A | PromiseLike<A>, onRejected?: (reason: unknown) => B | PromiseLike<B>) {
+        sent ??= send();
+        return sent.then(onFulfilled, onRejected);
+      },
+    };
+    return pending;
+  };
+  return { unsafe } as unknown as postgres.ReservedSql;
 }
 
 // A query builder bound to the reserved connection. drizzle() itself cannot take one (it

@@ -7,6 +7,6 @@ export { ConfigError } from "./env";
 export { migrate, pendingMigrations, MigrationFailedError, type MigrationResult } from "./migrate";
 export type { User, NewUser, Tenant, NewTenant, TenantUser, NewTenantUser } from "./schema";
 export { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, or, sql } from "drizzle-orm";
-export { withTenant, withUser, withSystem, type TenantContext, type UserContext } from "./context";
+export { readAsUser, readInTenant, withSystem, withTenant, withUser, type TenantContext, type UserContext } from "./context";
 export { DataError, isDataError, type DataErrorCode, type FieldProblem } from "./errors";
 export * from "./data";

@@ -1,4 +1,4 @@
-import { emailSchema, findUserById, parseInput, signInByEmail, withUser, type User } from "@penguinmails/db";
+import { emailSchema, findUserById, parseInput, readAsUser, signInByEmail, type User } from "@penguinmails/db";
 import { z } from "zod";
 import { database } from "./db";
 import { openSession, sealSession } from "./session-token";
@@ -27,7 +27,7 @@ export async function userFromSessionToken(token: string | undefined): Promise<S
   const secret = signInConfig().sessionSecret;
   const session = token && secret ? openSession(token, secret) : null;
   if (!session) return null;
-  const user = await withUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId));
+  const user = await readAsUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId));
   return user ? publicUser(user) : null;
 }
 

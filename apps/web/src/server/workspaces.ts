@@ -7,6 +7,8 @@ import {
   listMyTenants,
   newMemberSchema,
   parseInput,
+  readAsUser,
+  readInTenant,
   removeMember,
   rolesSchema,
   tenantNameSchema,
@@ -20,9 +22,11 @@ import { z } from "zod";
 import { database } from "./db";
 
 // Workspaces (tenants) and their members, as the acting user: the one path from the API and
-// the pages to the data layer. Each call is one context (withUser for the user's own
-// workspaces, withTenant inside one), so row-level security decides what it sees; input is
-// validated here with the data layer's own schemas, so errors name the request's fields.
+// the pages to the data layer. Each call is one context (the user's own for their
+// workspaces, a tenant's inside one), so row-level security decides what it sees; reads take
+// the one-round-trip read path (readAsUser, readInTenant), changes a transaction (withUser,
+// withTenant). Input is validated here with the data layer's own schemas, so errors name the
+// request's fields.
 
 export type Workspace = MyTenant;
 
@@ -47,7 +51,7 @@ const memberPageQuery = z.object({
 });
 
 export async function myWorkspaces(userId: string): Promise<Workspace[]> {
-  return withUser(await database(), { userId }, (tx) => listMyTenants(tx));
+  return readAsUser(await database(), { userId }, (tx) => listMyTenants(tx));
 }
 
 /** The acting user's workspace with this id (and their roles there), or null. */
@@ -73,7 +77,7 @@ export async function workspaceMembers(
     cursor: query.cursor || undefined,
     limit: query.limit || undefined,
   });
-  const page = await withTenant(await database(), { tenantId, userId }, (tx) => listMembers(tx, { after: cursor, limit }));
+  const page = await readInTenant(await database(), { tenantId, userId }, (tx) => listMembers(tx, { after: cursor, limit }));
   return { members: page.members.map(toWorkspaceMember), nextCursor: page.nextCursor };
 }
 

@@ -2,20 +2,22 @@ import { dataLayerClient, rawClient, Resources } from "../databases";
 import { compareLatency, type Side } from "../measure";
 import { figures, row, type ScenarioResult } from "../report";
 import { startTripCounter, tripsPerCall } from "../round-trips";
-import { TENANT_REQUEST_CALLS, TENANT_REQUESTS, tenantRequest, type TenantRequest } from "../sides/data-layer";
+import { TENANT_REQUEST_CALLS, TENANT_REQUESTS, tenantRequest, tenantRequestInTransaction, type TenantRequest } from "../sides/data-layer";
 import { beginTenantRequest, pipelinedTenantRequest } from "../sides/raw";
 import type { Statement } from "../statements";
 import { samplesOf, type Sample } from "../world";
 import type { BenchRun } from "./context";
 
-// Scenario 2: a whole tenant-scoped request (transaction, context, role, query, commit)
-// through withTenant vs the raw floor for the same work: everything pipelined in one round
-// trip. A third side, postgres.js begin() with the context pipelined into the prepared
-// query (three round trips: BEGIN, context + query, COMMIT), splits the difference into
-// round trips (it against the floor) and JavaScript (the data layer against it).
+// Scenario 2: a whole tenant-scoped read request (transaction, context, role, query,
+// commit) through the data layer's read path, readInTenant, vs the raw floor for the same
+// work: everything pipelined in one round trip. Two more sides split the difference:
+// postgres.js begin() with the context pipelined into the prepared query (three round trips:
+// BEGIN, context + query, COMMIT), and the general transactional path, withTenant (two:
+// BEGIN + context + query, then COMMIT).
 
 export const FLOOR_LABEL = "raw floor: BEGIN, context, query, COMMIT pipelined on one connection, all prepared";
 const BEGIN_LABEL = "raw begin(): BEGIN | context + prepared query, pipelined | COMMIT";
+const TRANSACTION_LABEL = "data layer, general path: withTenant (BEGIN + context + query | COMMIT)";
 
 export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResult[]> {
   const resources = new Resources();
@@ -29,7 +31,7 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
     const results: ScenarioResult[] = [];
     for (const request of TENANT_REQUESTS) {
       const statement = run.statements.get(request)!;
-      const [a, b, c] = await compareLatency(timed(request, statement), run.config.request);
+      const [a, b, c, d] = await compareLatency(timed(request, statement), run.config.request);
       const trips: number[] = [];
       for (const side of counted(request, statement)) trips.push(await tripsPerCall(side, counter));
       results.push(
@@ -40,7 +42,7 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
           scale: run.large.scale,
           a: figures(`data layer: ${TENANT_REQUEST_CALLS[request]}`, a!, trips[0]),
           b: figures(FLOOR_LABEL, b!, trips[1]),
-          breakdown: [figures(BEGIN_LABEL, c!, trips[2])],
+          breakdown: [figures(BEGIN_LABEL, c!, trips[2]), figures(TRANSACTION_LABEL, d!, trips[3])],
           kind: "latency",
           target: { max: 1.15 },
         }),
@@ -60,5 +62,6 @@ function sidesFor(resources: Resources, url: string, samples: Sample[]) {
     { label: "data layer", run: (i) => tenantRequest(request, layer.db, pick(i)) },
     { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },
     { label: "raw begin", run: (i) => beginTenantRequest(raw, statement, pick(i)) },
+    { label: "data layer, withTenant", run: (i) => tenantRequestInTransaction(request, layer.db, pick(i)) },
   ];
 }

@@ -1,4 +1,14 @@
-import { addMember, findUserByEmail, findUserById, importMembers, listMembers, listMyTenants, withTenant, type Database } from "@penguinmails/db";
+import {
+  addMember,
+  findUserByEmail,
+  findUserById,
+  importMembers,
+  listMembers,
+  listMyTenants,
+  readInTenant,
+  withTenant,
+  type Database,
+} from "@penguinmails/db";
 import type { Sample } from "../world";
 
 // The data layer as the scenarios call it: the one place to change when packages/db grows a
@@ -37,16 +47,25 @@ export type TenantRequest = "member page" | "user by id";
 export const TENANT_REQUESTS: readonly TenantRequest[] = ["member page", "user by id"];
 
 export const TENANT_REQUEST_CALLS: Record<TenantRequest, string> = {
-  "member page": "withTenant + listMembers",
-  "user by id": "withTenant + findUserById",
+  "member page": "readInTenant + listMembers",
+  "user by id": "readInTenant + findUserById",
 };
 
-/** Scenario 2, 5: a whole request in the tenant's context, as its owner. */
+/** Scenario 2, 5: a whole read request in the tenant's context, as its owner, on the read path. */
 export function tenantRequest(request: TenantRequest, db: Database, s: Sample): Promise<unknown> {
-  const context = { tenantId: s.tenantId, userId: s.ownerId };
+  return inTenant(readInTenant, request, db, s);
+}
+
+/** The same request through the general transactional context (two round trips). */
+export function tenantRequestInTransaction(request: TenantRequest, db: Database, s: Sample): Promise<unknown> {
+  return inTenant(withTenant, request, db, s);
+}
+
+function inTenant(context: typeof withTenant, request: TenantRequest, db: Database, s: Sample): Promise<unknown> {
+  const tenant = { tenantId: s.tenantId, userId: s.ownerId };
   return request === "member page"
-    ? withTenant(db, context, (tx) => listMembers(tx))
-    : withTenant(db, context, (tx) => findUserById(tx, s.memberId));
+    ? context(db, tenant, (tx) => listMembers(tx))
+    : context(db, tenant, (tx) => findUserById(tx, s.memberId));
 }
 
 export interface BulkBatch {

@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type DatabaseClient, type Transaction } from "../src/client";
+import { readAsUser, readInTenant, withTenant } from "../src/context";
+import { addMember, findUserById, listMembers, listMyTenants } from "../src/data";
+import { readDbEnv } from "../src/env";
+import { everything, failure, signUp, workspace, type Workspace } from "./support/actors";
+import { errorText, sqlstate, useDatabase } from "./support/world";
+
+// The read path: each statement its own transaction, BEGIN READ ONLY + context + statement +
+// COMMIT in one write. It must see exactly what withTenant sees, carry the context into every
+// statement, refuse writes, and leave nothing behind on the pooled connection.
+const ctx = useDatabase();
+const onServer = readDbEnv().DATABASE_URL !== undefined;
+let team: Workspace;
+
+beforeAll(async () => {
+  team = await workspace(ctx.client, "Readers");
+  for (let i = 0; i < 4; i++) await team.member(["member"]);
+});
+
+const asOwner = () => ({ tenantId: team.tenant.id, userId: team.owner.id });
+// Also marks the transaction it runs in (a transaction-local setting) and reports the mark it
+// found, which is set only if an earlier statement ran in the same transaction.
+const contextRow = (tx: Transaction) =>
+  tx.execute<{ tenant: string; user: string; role: string; earlier: string }>(sql`
+    SELECT current_setting('nile.tenant_id', true) AS tenant, current_setting('nile.user_id', true) AS "user",
+           current_user AS role, coalesce(current_setting('penguinmails_test.mark', true), '') AS earlier,
+           set_config('penguinmails_test.mark', 'seen', true) AS mark`);
+
+describe("readInTenant and readAsUser", () => {
+  it("return what withTenant and withUser return", async () => {
+    const viaTransaction = await withTenant(ctx.client.db, asOwner(), (tx) => listMembers(tx));
+    const viaReadPath = await readInTenant(ctx.client.db, asOwner(), (tx) => listMembers(tx));
+    expect(viaReadPath.members).toHaveLength(5);
+    expect(viaReadPath).toEqual(viaTransaction);
+    expect(await readInTenant(ctx.client.db, asOwner(), (tx) => findUserById(tx, team.owner.id))).toMatchObject({ id: team.owner.id });
+
+    const mine = await readAsUser(ctx.client.db, { userId: team.owner.id }, (tx) => listMyTenants(tx));
+    expect(mine.map((t) => t.id)).toEqual([team.tenant.id]);
+  });
+
+  it("runs every statement in the context, each as a transaction of its own", async () => {
+    const [first, second] = await readInTenant(ctx.client.db, asOwner(), async (tx) => [(await contextRow(tx))[0]!, (await contextRow(tx))[0]!]);
+    for (const row of [first!, second!]) {
+      expect(row).toMatchObject({ tenant: team.tenant.id, user: team.owner.id, role: "penguinmails_app" });
+    }
+    expect(second!.earlier).toBe("");
+    // Inside withTenant the second statement finds the first one's mark.
+    const [, more] = await withTenant(ctx.client.db, asOwner(), async (tx) => [(await contextRow(tx))[0]!, (await contextRow(tx))[0]!]);
+    expect(more!.earlier).toBe("seen");
+  });
+
+  it("sees nothing for someone who is not a member, and refuses a malformed id before any SQL", async () => {
+    const stranger = await signUp(ctx.client);
+    const refused = await failure(readInTenant(ctx.client.db, { tenantId: team.tenant.id, userId: stranger.id }, (tx) => listMembers(tx)));
+    expect(refused).toMatchObject({ code: "not_found" });
+
+    let ran = false;
+    const malformed = await failure(
+      readInTenant(ctx.client.db, { tenantId: "not-a-uuid", userId: team.owner.id }, async () => {
+        ran = true;
+      }),
+    );
+    expect(malformed).toMatchObject({ code: "validation", fields: [{ field: "tenantId" }] });
+    expect(ran).toBe(false);
+  });
+
+  it("refuses a write (the transaction is read only) and changes nothing", async () => {
+    const before = await everything(ctx.client);
+    const code = await sqlstate(
+      readInTenant(ctx.client.db, asOwner(), (tx) => addMember(tx, { email: `new-${randomUUID()}@example.test`, roles: ["member"] })),
+    );
+    expect(code).toBe("25006"); // read_only_sql_transaction
+    expect(await everything(ctx.client)).toBe(before);
+  });
+
+  it("leaves the pooled connection clean, after a success and after a failed statement", async () => {
+    const pool: DatabaseClient = createClient(ctx.database.url, { max: 1 });
+    try {
+      await readInTenant(pool.db, asOwner(), (tx) => listMembers(tx));
+      expect(await sqlstate(readInTenant(pool.db, asOwner(), (tx) => tx.execute(sql`SELECT * FROM no_such_table`)))).toBe("42P01");
+      const [session] = await pool.sql`
+        SELECT current_setting('nile.tenant_id', true) AS tenant, current_setting('nile.user_id', true) AS "user",
+               current_user = session_user AS own_role, set_config('penguinmails_test.mark', 'seen', true) AS mark`;
+      expect(session).toMatchObject({ tenant: "", user: "", own_role: true });
+      // No transaction left open: the next statement does not find the mark.
+      const [next] = await pool.sql`SELECT coalesce(current_setting('penguinmails_test.mark', true), '') AS earlier`;
+      expect(next).toEqual({ earlier: "" });
+      // And the connection still serves the next request.
+      expect((await readInTenant(pool.db, asOwner(), (tx) => listMembers(tx))).members).toHaveLength(5);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe.runIf(onServer)("readInTenant when the context cannot be set", () => {
+  // A login that may not take penguinmails_app: setting the context fails.
+  const outsider = `pm_login_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const asSuperuser = async (statement: string) => {
+    const owner = postgres(ctx.database.url, { max: 1, onnotice: () => {} });
+    try {
+      await owner.unsafe(statement);
+    } finally {
+      await owner.end();
+    }
+  };
+  beforeAll(() => asSuperuser(`CREATE ROLE ${outsider} LOGIN NOSUPERUSER NOBYPASSRLS`));
+  afterAll(() => asSuperuser(`DROP ROLE IF EXISTS ${outsider}`));
+
+  it("never runs the statement outside the context: it fails with the setup's error", async () => {
+    const url = new URL(ctx.database.url);
+    url.username = outsider;
+    url.password = "";
+    const pool = createClient(url.toString(), { max: 1 });
+    try {
+      expect(await errorText(readInTenant(pool.db, asOwner(), (tx) => contextRow(tx)))).toMatch(/permission denied to set role "penguinmails_app"/);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -82,6 +82,31 @@ describe("listing members", () => {
     expect(all.members.find((m) => m.userId === gone.id)?.deleted).toBeInstanceOf(Date);
   });
 
+  it("gives every member's fields and timestamps exactly as stored", async () => {
+    const space = await workspace(ctx.client);
+    const added = await space.as(space.owner, (tx) => addMember(tx, { email: uniqueEmail("exact"), roles: ["admin", "viewer"] }));
+    await space.as(space.owner, (tx) => removeMember(tx, { userId: added.userId }));
+    const columns = {
+      userId: tenantUsers.userId,
+      email: usersTable.email,
+      name: usersTable.name,
+      roles: tenantUsers.roles,
+      created: tenantUsers.created,
+      deleted: tenantUsers.deleted,
+    };
+    const stored = await withSystem(ctx.client.db, (tx) =>
+      tx
+        .select(columns)
+        .from(tenantUsers)
+        .innerJoin(usersTable, eq(usersTable.id, tenantUsers.userId))
+        .where(eq(tenantUsers.tenantId, space.tenant.id))
+        .orderBy(tenantUsers.userId),
+    );
+    expect(stored.find((m) => m.userId === added.userId)?.deleted).toBeInstanceOf(Date);
+    const page = await space.as(space.owner, (tx) => listMembers(tx, { includeDeleted: true }));
+    expect(page.members).toEqual(stored);
+  });
+
   it("another tenant's members are not_found", async () => {
     const [mine, theirs] = [await workspace(ctx.client), await workspace(ctx.client)];
     const error = await failure(mine.as(theirs.owner, (tx) => listMembers(tx)));

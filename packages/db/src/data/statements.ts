@@ -1,4 +1,6 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { drizzle } from "drizzle-orm/postgres-js";
+import { fillPlaceholders } from "drizzle-orm/sql";
 import * as schema from "../schema";
 import type { Executor } from "./actor";
 
@@ -26,4 +28,26 @@ export function statement<P extends Executable>(build: (db: StatementBuilder) =>
 
 function clientOf(executor: Executor): unknown {
   return (executor as unknown as { session: { client: unknown } }).session.client;
+}
+
+interface PreparedSelect {
+  queryString: string;
+  params: unknown[];
+  client: { unsafe(text: string, params: unknown[], options: { prepare: boolean }): { values(): Promise<unknown[][]> } };
+}
+
+/**
+ * Runs a statement's prepared select and returns its rows as arrays, in the select's column
+ * order, without drizzle's generic row mapping. For pages of many rows: mapping 51 member
+ * rows through drizzle cost ~35 µs, a tenth of the whole read. Errors are wrapped as
+ * drizzle's are (DrizzleQueryError with the driver's error as cause).
+ */
+export async function selectRows(query: Executable, values: Record<string, unknown>): Promise<unknown[][]> {
+  const { queryString, params, client } = query as unknown as PreparedSelect;
+  const filled = fillPlaceholders(params, values);
+  try {
+    return await client.unsafe(queryString, filled, { prepare: true }).values();
+  } catch (error) {
+    throw new DrizzleQueryError(queryString, filled, error as Error);
+  }
 }

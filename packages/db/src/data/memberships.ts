@@ -4,7 +4,7 @@ import { parseId } from "../ids";
 import { tenants, tenantUsers, users } from "../schema";
 import { contextTenantId, requireRole, tenantActor, type Executor, type TenantActor } from "./actor";
 import { mapErrors } from "./db-errors";
-import { selectRows, statement, type StatementBuilder } from "./statements";
+import { select, statement, type StatementBuilder } from "./statements";
 import { memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
 
 // Memberships of the context's tenant. Rules: owners and admins add and remove members and
@@ -27,7 +27,6 @@ export interface MemberPage {
   nextCursor: string | null;
 }
 
-// The member page's columns; memberFromRow reads its rows in this order.
 const memberColumns = {
   userId: tenantUsers.userId,
   email: users.email,
@@ -134,10 +133,11 @@ export async function listMembers(
 ): Promise<MemberPage> {
   const { after, limit, includeDeleted } = parseInput(memberPageSchema, input);
   const values = { limit: limit + 1, includeDeleted, after };
-  const rows = await selectRows((after ? nextMemberPage : firstMemberPage)(tx), values);
+  const rows = await select(after ? nextMemberPage : firstMemberPage, tx, values);
   // A live tenant always has an owner, so an empty first page means no access at all.
   if (rows.length === 0 && !after) await tenantActor(tx);
-  const page = rows.slice(0, limit).map(memberFromRow);
+  // The rows are already Members (roles are checked by the database); no copy per row.
+  const page = rows.slice(0, limit) as Member[];
   return { members: page, nextCursor: rows.length > limit ? page.at(-1)!.userId : null };
 }
 
@@ -215,12 +215,6 @@ async function requireAnotherOwner(tx: Executor, actor: TenantActor, leaving: st
 const RANK: Record<TenantRole, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 function rank(roles: TenantRole[]): number {
   return Math.max(0, ...roles.map((role) => RANK[role]));
-}
-
-// Timestamps arrive as text (drizzle sets the driver's parsers so); roles as an array.
-function memberFromRow(row: unknown[]): Member {
-  const [userId, email, name, roles, created, deleted] = row as [string, string, string | null, TenantRole[], string, string | null];
-  return { userId, email, name, roles, created: new Date(created), deleted: deleted === null ? null : new Date(deleted) };
 }
 
 function toMember(row: { userId: string; email: string; name: string | null; roles: string[]; created: Date; deleted: Date | null }): Member {

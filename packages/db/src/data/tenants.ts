@@ -4,7 +4,7 @@ import { parseId } from "../ids";
 import { tenants, tenantUsers, type Tenant } from "../schema";
 import { contextUserId, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
-import { statement } from "./statements";
+import { select, statement } from "./statements";
 import { parseInput, tenantNameSchema, type TenantRole } from "./validation";
 
 // Tenants (workspaces). Creation runs in the creator's user context; the rest in the
@@ -72,6 +72,6 @@ const MY_TENANTS_LIMIT = 1000;
 
 /** The acting user's live tenants and their roles there (user context). */
 export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
-  const rows = await myTenants(tx).execute({ limit: MY_TENANTS_LIMIT });
+  const rows = await select(myTenants, tx, { limit: MY_TENANTS_LIMIT });
   return rows.map((row) => ({ ...row, roles: row.roles as TenantRole[] }));
 }

@@ -6,7 +6,7 @@ import { parseId } from "../ids";
 import { tenantUsers, users, type User } from "../schema";
 import { actingUserId, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
-import { statement } from "./statements";
+import { select, statement } from "./statements";
 import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
 // Users. Sign-up runs in the new user's own context (withUser with the id it will have);
@@ -73,14 +73,14 @@ export async function signInByEmail(db: Database, email: string): Promise<User> 
 
 export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const userId = parseId(id, "id");
-  const [user] = await (options.includeDeleted ? anyUserById : liveUserById)(tx).execute({ id: userId });
+  const [user] = await select(options.includeDeleted ? anyUserById : liveUserById, tx, { id: userId });
   return user ?? null;
 }
 
 /** Case-insensitive and trimmed; served by the live-email unique index. */
 export async function findUserByEmail(tx: Executor, email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const address = parseInput(emailSchema, email, "email");
-  const [user] = await (options.includeDeleted ? anyUserByEmail : userByEmail)(tx).execute({ email: address });
+  const [user] = await select(options.includeDeleted ? anyUserByEmail : userByEmail, tx, { email: address });
   return user ?? null;
 }
 

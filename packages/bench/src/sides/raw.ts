@@ -17,14 +17,28 @@ export function prepared(sql: Conn, text: string, params: unknown[]): postgres.P
   return sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], options);
 }
 
+// The reads run on the data layer's own connection (scenario 1), whose parsers drizzle set
+// to hand timestamps over as text. The raw sides return what a default postgres.js client
+// returns, timestamptz as Dates parsed as its parser does (`new Date(text)`), so they do the
+// same work as the data layer, which returns Dates too.
+const TIMESTAMPTZ = 1184;
+
+function withDates(rows: postgres.RowList<postgres.Row[]>): postgres.RowList<postgres.Row[]> {
+  const dates = rows.columns.filter((c) => c.type === TIMESTAMPTZ).map((c) => c.name);
+  for (const row of dates.length > 0 ? rows : []) {
+    for (const name of dates) if (row[name] !== null) row[name] = new Date(row[name] as string);
+  }
+  return rows;
+}
+
 /** A read as a named prepared statement: after its first use, one round trip, no planning. */
-export function preparedRead(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
-  return prepared(sql, statement.text, statement.params(s));
+export async function preparedRead(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
+  return withDates(await prepared(sql, statement.text, statement.params(s)));
 }
 
 /** The same read unnamed, as drizzle sends it: postgres.js describes it first, then runs it. */
-export function unpreparedRead(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
-  return sql.unsafe(statement.text, statement.params(s) as postgres.ParameterOrJSON<never>[]);
+export async function unpreparedRead(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
+  return withDates(await sql.unsafe(statement.text, statement.params(s) as postgres.ParameterOrJSON<never>[]));
 }
 
 // Tagged templates are named prepared statements in postgres.js (its default `prepare`).

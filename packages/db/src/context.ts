@@ -25,19 +25,12 @@ export type Work<T> = (tx: Transaction) => Promise<T>;
 
 /** One tenant's rows, its memberships and its members' users, as `userId` acting there. */
 export async function withTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
-  const tenantId = parseId(context.tenantId, "tenantId");
-  const userId = parseId(context.userId, "userId");
-  return inContext(
-    db,
-    `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`,
-    work,
-  );
+  return inContext(db, tenantSetup(context), work);
 }
 
 /** The user's own row, their live memberships across tenants and those tenants. */
 export async function withUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
-  const userId = parseId(context.userId, "userId");
-  return inContext(db, `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`, work);
+  return inContext(db, userSetup(context), work);
 }
 
 /**
@@ -48,19 +41,25 @@ export async function withUser<T>(db: Database, context: UserContext, work: Work
  * server refuses writes. Use withTenant for anything else.
  */
 export async function readInTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
-  const tenantId = parseId(context.tenantId, "tenantId");
-  const userId = parseId(context.userId, "userId");
-  return readInContext(
-    db,
-    `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`,
-    work,
-  );
+  return readInContext(db, tenantSetup(context), work);
 }
 
 /** readInTenant's counterpart for a user context ("my workspaces"). */
 export async function readAsUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
+  return readInContext(db, userSetup(context), work);
+}
+
+// The ids are validated as canonical UUIDs here, before anything is sent, so writing them
+// into the statement is safe.
+function tenantSetup(context: TenantContext): string {
+  const tenantId = parseId(context.tenantId, "tenantId");
   const userId = parseId(context.userId, "userId");
-  return readInContext(db, `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`, work);
+  return `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`;
+}
+
+function userSetup(context: UserContext): string {
+  const userId = parseId(context.userId, "userId");
+  return `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`;
 }
 
 /**
@@ -80,8 +79,7 @@ export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T>
   return inContext(db, "SET LOCAL ROLE penguinmails_app", work);
 }
 
-// The ids were validated as canonical UUIDs above, so writing them into the statement is
-// safe. BEGIN and the context are not awaited on their own: postgres.js sends them in the
+// BEGIN and the context are not awaited on their own: postgres.js sends them in the
 // same write as the first statement of `work`, in order, on a connection reserved for the
 // request. A request is then two round trips (that write, then COMMIT) where drizzle's
 // transaction took four. If the setup failed, its error is the one worth reporting.

@@ -30,6 +30,15 @@ function memberPageVariants(statement: Statement, s: Sample) {
     params,
     underRls: statement.text,
     asOwner: statement.text.replaceAll(CONTEXT_TENANT, explicit),
+    // The owner's statement plus, written into its WHERE, the two checks the policies make:
+    // the acting user is a live member of the tenant (once), and each user row on the page
+    // is a member of it (per row). What those checks cost without RLS: the floor for any
+    // policy set that keeps them.
+    ownerWithChecks: statement.text.replaceAll(CONTEXT_TENANT, explicit).replace(
+      " where (",
+      ` where (${explicit} = ANY (penguinmails_rls.visible_tenant_ids())
+          and exists (select 1 from tenant_users m where m.user_id = "users"."id" and m.tenant_id = ${explicit}) and `,
+    ),
     // The page with no tenant condition of its own, joined to the live tenants the policies
     // let through (without that join, ORDER BY user_id walks the whole user_id index).
     rlsOnly: `
@@ -68,19 +77,20 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
   const resources = new Resources();
   try {
     const sql = rawClient(resources, run.large.url, 1);
-    const [app, owner, ownerContext, rlsOnly] = [1, 2, 3, 4].map(() => rawClient(resources, run.large.url, 1));
+    const [app, owner, ownerContext, rlsOnly, ownerChecks] = [1, 2, 3, 4, 5].map(() => rawClient(resources, run.large.url, 1));
     const [login] = await sql<{ bypasses: boolean }[]>`SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user`;
     if (!login?.bypasses) return [skipped(3, "RLS cost: member page", run.engine, "the login neither is superuser nor has BYPASSRLS")];
     const samples = samplesOf(run.large.scale!, run.config.samples);
     const pick = (i: number) => samples[i % samples.length]!;
     const page = memberPageVariants(run.statements.get("member page")!, pick(0));
     const ownerParams = (s: Sample) => [...page.params, s.tenantId];
-    const [a, b, c, d] = await compareLatency(
+    const [a, b, c, d, e] = await compareLatency(
       [
         { label: "app", run: (i) => pipelined(app!, asApp, page.underRls, page.params, pick(i)) },
         { label: "owner", run: (i) => pipelined(owner!, asOwner, page.asOwner, ownerParams(pick(i)), pick(i)) },
         { label: "owner, context", run: (i) => pipelined(ownerContext!, asOwner, page.underRls, page.params, pick(i)) },
         { label: "rls only", run: (i) => pipelined(rlsOnly!, asApp, page.rlsOnly, [], pick(i)) },
+        { label: "owner with checks", run: (i) => pipelined(ownerChecks!, asOwner, page.ownerWithChecks, ownerParams(pick(i)), pick(i)) },
       ],
       run.config.request,
     );
@@ -89,6 +99,7 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
     const planOwner = await explain(sql, { text: page.asOwner, params: ownerParams(s), setup: (tx) => asOwner(tx, s) });
     const planOwnerContext = await explain(sql, { text: page.underRls, params: page.params, setup: (tx) => asOwner(tx, s) });
     const planRlsOnly = await explain(sql, { text: page.rlsOnly, params: [], setup: (tx) => asApp(tx, s) });
+    const planOwnerChecks = await explain(sql, { text: page.ownerWithChecks, params: ownerParams(s), setup: (tx) => asOwner(tx, s) });
     const result = row({
       scenario: 3,
       name: "RLS cost: member page",
@@ -99,6 +110,7 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
       breakdown: [
         figures("owner, context: the app's SQL (tenant from current_setting) without RLS", c!),
         figures("rls only: penguinmails_app, no tenant filter in the query", d!),
+        figures("owner with checks: the owner's SQL plus the policies' two membership checks, no RLS", e!),
       ],
       kind: "latency",
       target: { max: 1.1 },
@@ -108,10 +120,11 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
       "owner, explicit tenant_id": planOwner.text,
       "owner, tenant from the context": planOwnerContext.text,
       "app, RLS only": planRlsOnly.text,
+      "owner with the membership checks": planOwnerChecks.text,
     };
     result.same_plan_shape = sameShape(planApp, planOwner);
     result.seq_scans = planApp.seqScans;
-    result.sql = { app: page.underRls, owner: page.asOwner, rls_only: page.rlsOnly.trim() };
+    result.sql = { app: page.underRls, owner: page.asOwner, rls_only: page.rlsOnly.trim(), owner_with_checks: page.ownerWithChecks };
     return [result];
   } finally {
     await resources.closeAll();

@@ -14,6 +14,8 @@ export interface BenchConfig {
   large: Scale;
   samples: number;
   latency: LatencyPlan;
+  /** sets of fresh connections a comparison between two databases is spread over */
+  connectionRounds: number;
   /** tenant requests are ~5x a bare read: fewer iterations for the same time */
   request: LatencyPlan;
   throughput: ThroughputPlan & { pool: number };
@@ -29,6 +31,7 @@ export function configFor(mode: Mode): BenchConfig {
       large: scaleOf(20_000),
       samples: 64,
       latency: { warmup: 30, iterations: 200, budgetMs: 2_000 },
+      connectionRounds: 2,
       request: { warmup: 20, iterations: 150, budgetMs: 2_000 },
       throughput: { callers: 32, pool: 10, sliceMs: 500, rounds: 2 },
       bulk: { rows: 200, batches: 2, budgetMsPerSide: 5_000 },
@@ -41,6 +44,7 @@ export function configFor(mode: Mode): BenchConfig {
     large: scaleOf(1_000_000),
     samples: 512,
     latency: { warmup: 300, iterations: 3_000, budgetMs: 20_000 },
+    connectionRounds: 8,
     request: { warmup: 200, iterations: 2_000, budgetMs: 25_000 },
     throughput: { callers: 32, pool: 10, sliceMs: 2_000, rounds: 5 },
     bulk: { rows: 10_000, batches: 10, budgetMsPerSide: 90_000 },

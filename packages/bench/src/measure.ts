@@ -32,6 +32,41 @@ export interface LatencyPlan {
  * moved point reads' ratios by up to 0.2 from run to run. Returns one summary per side.
  */
 export async function compareLatency(sides: Side[], plan: LatencyPlan): Promise<Summary[]> {
+  return (await latencySamples(sides, plan)).map((s) => summarize(s));
+}
+
+export interface OpenedSides {
+  sides: Side[];
+  close(): Promise<void>;
+}
+
+/**
+ * compareLatency over `rounds` sets of fresh connections (`open` makes one), the iterations
+ * and the time budget split between them. For comparisons whose sides cannot share a
+ * connection (two databases): which server process lands on which of the machine's two
+ * cores moved a point read between 59 and 120 µs from one run to the next, and with one
+ * connection a side that placement held for the whole run.
+ */
+export async function compareLatencyInRounds(open: () => OpenedSides, plan: LatencyPlan, rounds: number): Promise<Summary[]> {
+  const merged: number[][] = [];
+  const perRound: LatencyPlan = {
+    warmup: Math.ceil(plan.warmup / rounds),
+    iterations: Math.ceil(plan.iterations / rounds),
+    budgetMs: plan.budgetMs / rounds,
+  };
+  for (let r = 0; r < rounds; r++) {
+    const opened = open();
+    try {
+      const samples = await latencySamples(opened.sides, perRound);
+      samples.forEach((s, k) => (merged[k] ??= []).push(...s));
+    } finally {
+      await opened.close();
+    }
+  }
+  return merged.map((s) => summarize(s));
+}
+
+async function latencySamples(sides: Side[], plan: LatencyPlan): Promise<number[][]> {
   const n = sides.length;
   const turn = (i: number) => sides.map((_, j) => (i + j) % n);
   for (let i = 0; i < plan.warmup; i++) {
@@ -42,7 +77,7 @@ export async function compareLatency(sides: Side[], plan: LatencyPlan): Promise<
   for (let i = 0; i < plan.iterations && (i < 10 || performance.now() < deadline); i++) {
     for (const k of turn(i)) samples[k]!.push(await once(sides[k]!, (plan.warmup + i) * n + k));
   }
-  return samples.map((s) => summarize(s));
+  return samples;
 }
 
 async function once(side: Side, i: number): Promise<number> {

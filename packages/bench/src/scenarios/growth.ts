@@ -1,5 +1,5 @@
 import { dataLayerClient, Resources, type BenchDatabase } from "../databases";
-import { compareLatency } from "../measure";
+import { compareLatencyInRounds } from "../measure";
 import { explain, sameShape } from "../plans";
 import { figures, row, type ScenarioResult } from "../report";
 import { HOT_READ_CALLS, HOT_READS, hotRead } from "../sides/data-layer";
@@ -27,6 +27,7 @@ export async function growthBetween(
 ): Promise<ScenarioResult[]> {
   const resources = new Resources();
   try {
+    // For the plans; the timed reads connect afresh each round (see compareLatencyInRounds).
     const a = dataLayerClient(resources, dbA.url, 1);
     const b = dataLayerClient(resources, dbB.url, 1);
     const samplesA = samplesOf(dbA.scale!, run.config.samples);
@@ -35,13 +36,19 @@ export async function growthBetween(
     const pickB = (i: number) => samplesB[i % samplesB.length]!;
     const results: ScenarioResult[] = [];
     for (const read of HOT_READS) {
-      const [sa, sb] = await compareLatency(
-        [
-          { label: "A", before: (i) => setSession(a.sql, pickA(i)), run: (i) => hotRead(read, a.db, pickA(i)) },
-          { label: "B", before: (i) => setSession(b.sql, pickB(i)), run: (i) => hotRead(read, b.db, pickB(i)) },
-        ],
-        run.config.latency,
-      );
+      const open = () => {
+        const round = new Resources();
+        const ra = dataLayerClient(round, dbA.url, 1);
+        const rb = dataLayerClient(round, dbB.url, 1);
+        return {
+          sides: [
+            { label: "A", before: (i: number) => setSession(ra.sql, pickA(i)), run: (i: number) => hotRead(read, ra.db, pickA(i)) },
+            { label: "B", before: (i: number) => setSession(rb.sql, pickB(i)), run: (i: number) => hotRead(read, rb.db, pickB(i)) },
+          ],
+          close: () => round.closeAll(),
+        };
+      };
+      const [sa, sb] = await compareLatencyInRounds(open, run.config.latency, run.config.connectionRounds);
       const statement = run.statements.get(read)!;
       const planA = await explain(a.sql, { text: statement.text, params: statement.params(pickA(0)), setup: (tx) => setSession(tx, pickA(0)) });
       const planB = await explain(b.sql, { text: statement.text, params: statement.params(pickB(0)), setup: (tx) => setSession(tx, pickB(0)) });

@@ -121,7 +121,7 @@ type Unsafe = postgres.ReservedSql["unsafe"];
  * order they are executed and writes what is queued in one go, so the three leave together;
  * the server runs them in order. If `begin` fails, the transaction is aborted, the statement
  * is refused (25P02) and COMMIT rolls back: it never runs outside the context.
- * drizzle only calls `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
+ * drizzle and select() only call `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
  */
 function statementsInContext(connection: postgres.ReservedSql, begin: string): postgres.ReservedSql {
   const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {

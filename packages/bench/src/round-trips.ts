@@ -1,5 +1,7 @@
 import net from "node:net";
-import type { Side } from "./measure";
+import type { Resources } from "./databases";
+import { compareLatency, type LatencyPlan, type Side } from "./measure";
+import type { Summary } from "./stats";
 
 // Counts network round trips: a TCP relay between the driver and the database that counts
 // each turn of the conversation (the server answering after the client has written). Used
@@ -69,4 +71,34 @@ export async function tripsPerCall(side: Side, counter: TripCounter, calls = 20)
     if (i >= warmup) total += counter.trips() - start;
   }
   return Math.round((total / calls) * 10) / 10;
+}
+
+export interface SidesOn<K> {
+  sides(key: K): Side[];
+  /** untimed clean-up when the scenario is done (the embedded engine shares one session) */
+  reset?(): Promise<unknown>;
+}
+
+/**
+ * The sides built twice from `sidesOn`: on `url` for the timed comparison, and on a trip
+ * counter's relay to say how many round trips each side makes (counted apart from the
+ * timing, after it). The counter closes with `resources`.
+ */
+export async function timedWithTrips<K>(resources: Resources, url: string, sidesOn: (url: string) => SidesOn<K>) {
+  const timed = sidesOn(url);
+  const counter = await startTripCounter(url);
+  resources.defer(() => counter.close());
+  const counted = sidesOn(counter.url);
+  return {
+    async measure(key: K, plan: LatencyPlan): Promise<{ summaries: Summary[]; trips: number[] }> {
+      const summaries = await compareLatency(timed.sides(key), plan);
+      const trips: number[] = [];
+      for (const side of counted.sides(key)) trips.push(await tripsPerCall(side, counter));
+      return { summaries, trips };
+    },
+    async reset(): Promise<void> {
+      await timed.reset?.();
+      await counted.reset?.();
+    },
+  };
 }

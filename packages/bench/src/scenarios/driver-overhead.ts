@@ -1,7 +1,6 @@
 import { dataLayerClient, Resources } from "../databases";
-import { compareLatency, type Side } from "../measure";
 import { figures, row, type ScenarioResult } from "../report";
-import { startTripCounter, tripsPerCall } from "../round-trips";
+import { timedWithTrips, type SidesOn } from "../round-trips";
 import { HOT_READ_CALLS, HOT_READS, hotRead, type HotRead } from "../sides/data-layer";
 import { preparedRead, unpreparedRead } from "../sides/raw";
 import { resetSession, setSession, type Statement } from "../statements";
@@ -29,17 +28,15 @@ export async function driverOverhead(run: BenchRun): Promise<ScenarioResult[]> {
   const resources = new Resources();
   try {
     const samples = samplesOf(run.large.scale!, run.config.samples);
-    const timed = sidesFor(resources, run.large.url, samples);
-    const counter = await startTripCounter(run.large.url);
-    resources.defer(() => counter.close());
-    const counted = sidesFor(resources, counter.url, samples);
+    const comparison = await timedWithTrips(resources, run.large.url, (url) => sidesOn(resources, url, samples));
 
     const results: ScenarioResult[] = [];
     for (const read of HOT_READS) {
       const statement = run.statements.get(read)!;
-      const [a, b, c] = await compareLatency(timed.sides(read, statement), run.config.latency);
-      const trips: number[] = [];
-      for (const side of counted.sides(read, statement)) trips.push(await tripsPerCall(side, counter));
+      const {
+        summaries: [a, b, c],
+        trips,
+      } = await comparison.measure({ read, statement }, run.config.latency);
       const result = row({
         scenario: 1,
         name: `driver overhead: ${read}`,
@@ -54,27 +51,24 @@ export async function driverOverhead(run: BenchRun): Promise<ScenarioResult[]> {
       result.sql = { statement: statement.text };
       results.push(result);
     }
-    await timed.reset();
-    await counted.reset();
+    await comparison.reset();
     return results;
   } finally {
     await resources.closeAll();
   }
 }
 
-function sidesFor(resources: Resources, url: string, samples: Sample[]) {
+// One connection for every side (see above): the data layer's own.
+function sidesOn(resources: Resources, url: string, samples: Sample[]): SidesOn<{ read: HotRead; statement: Statement }> {
   const layer = dataLayerClient(resources, url, 1);
-  const raw = layer.sql;
-  const unprepared = layer.sql;
   const pick = (i: number) => samples[i % samples.length]!;
+  const before = (i: number) => setSession(layer.sql, pick(i));
   return {
-    sides: (read: HotRead, statement: Statement): Side[] => [
-      { label: "data layer", before: (i) => setSession(layer.sql, pick(i)), run: (i) => hotRead(read, layer.db, pick(i)) },
-      { label: "raw prepared", before: (i) => setSession(raw, pick(i)), run: (i) => preparedRead(raw, statement, pick(i)) },
-      { label: "raw unprepared", before: (i) => setSession(unprepared, pick(i)), run: (i) => unpreparedRead(unprepared, statement, pick(i)) },
+    sides: ({ read, statement }) => [
+      { label: "data layer", before, run: (i) => hotRead(read, layer.db, pick(i)) },
+      { label: "raw prepared", before, run: (i) => preparedRead(layer.sql, statement, pick(i)) },
+      { label: "raw unprepared", before, run: (i) => unpreparedRead(layer.sql, statement, pick(i)) },
     ],
-    reset: async () => {
-      await resetSession(layer.sql);
-    },
+    reset: () => resetSession(layer.sql),
   };
 }

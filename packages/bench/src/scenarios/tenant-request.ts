@@ -1,7 +1,6 @@
 import { dataLayerClient, rawClient, Resources } from "../databases";
-import { compareLatency, type Side } from "../measure";
 import { figures, row, type ScenarioResult } from "../report";
-import { startTripCounter, tripsPerCall } from "../round-trips";
+import { timedWithTrips, type SidesOn } from "../round-trips";
 import { TENANT_REQUEST_CALLS, TENANT_REQUESTS, tenantRequest, tenantRequestInTransaction, type TenantRequest } from "../sides/data-layer";
 import { beginTenantRequest, pipelinedTenantRequest } from "../sides/raw";
 import type { Statement } from "../statements";
@@ -23,17 +22,15 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
   const resources = new Resources();
   try {
     const samples = samplesOf(run.large.scale!, run.config.samples);
-    const timed = sidesFor(resources, run.large.url, samples);
-    const counter = await startTripCounter(run.large.url);
-    resources.defer(() => counter.close());
-    const counted = sidesFor(resources, counter.url, samples);
+    const comparison = await timedWithTrips(resources, run.large.url, (url) => sidesOn(resources, url, samples));
 
     const results: ScenarioResult[] = [];
     for (const request of TENANT_REQUESTS) {
       const statement = run.statements.get(request)!;
-      const [a, b, c, d] = await compareLatency(timed(request, statement), run.config.request);
-      const trips: number[] = [];
-      for (const side of counted(request, statement)) trips.push(await tripsPerCall(side, counter));
+      const {
+        summaries: [a, b, c, d],
+        trips,
+      } = await comparison.measure({ request, statement }, run.config.request);
       results.push(
         row({
           scenario: 2,
@@ -54,14 +51,16 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
   }
 }
 
-function sidesFor(resources: Resources, url: string, samples: Sample[]) {
+function sidesOn(resources: Resources, url: string, samples: Sample[]): SidesOn<{ request: TenantRequest; statement: Statement }> {
   const layer = dataLayerClient(resources, url, 1);
   const raw = rawClient(resources, url, 1);
   const pick = (i: number) => samples[i % samples.length]!;
-  return (request: TenantRequest, statement: Statement): Side[] => [
-    { label: "data layer", run: (i) => tenantRequest(request, layer.db, pick(i)) },
-    { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },
-    { label: "raw begin", run: (i) => beginTenantRequest(raw, statement, pick(i)) },
-    { label: "data layer, withTenant", run: (i) => tenantRequestInTransaction(request, layer.db, pick(i)) },
-  ];
+  return {
+    sides: ({ request, statement }) => [
+      { label: "data layer", run: (i) => tenantRequest(request, layer.db, pick(i)) },
+      { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },
+      { label: "raw begin", run: (i) => beginTenantRequest(raw, statement, pick(i)) },
+      { label: "data layer, withTenant", run: (i) => tenantRequestInTransaction(request, layer.db, pick(i)) },
+    ],
+  };
 }

@@ -1,6 +1,5 @@
-import { createClient } from "@penguinmails/db";
+import { createClient, purgeDeleted, type PurgeBatch } from "@penguinmails/db";
 import { describe, expect, it } from "vitest";
-import { purgeDeleted, type PurgeBatch } from "../src/jobs/purge-deleted";
 import { addMember, count, exists, isMember, makeTenant, makeUser, RETENTION_DAYS, seedDeletedMembers, snapshot, useDatabase } from "./support/database";
 
 // The purge itself, in process, against this file's own database.

@@ -1,8 +1,7 @@
 import net from "node:net";
 import { createTestDatabase } from "@penguinmails/db/testing";
-import { createClient } from "@penguinmails/db";
+import { createClient, purgeDeleted } from "@penguinmails/db";
 import { describe, expect, it } from "vitest";
-import { purgeDeleted } from "../src/jobs/purge-deleted";
 import { addMember, count, exists, makeTenant, makeUser, seedDeletedMembers, useDatabase } from "./support/database";
 import { runWorker } from "./support/worker-process";
 

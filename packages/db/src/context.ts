@@ -2,6 +2,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import type { Database, Transaction } from "./client";
+import { DataError } from "./errors";
 import { parseId } from "./ids";
 
 // Every request runs in one of three contexts, each its own transaction (never nested in
@@ -50,16 +51,19 @@ export async function readAsUser<T>(db: Database, context: UserContext, work: Wo
 }
 
 // The ids are validated as canonical UUIDs here, before anything is sent, so writing them
-// into the statement is safe.
+// into the statement is safe. Policies scope rows by equality with these settings; whether
+// the acting user may be there is checked on entry: enter_tenant() aborts the transaction
+// (P0002) unless they are a live member of a live tenant, before any of the work runs, and
+// enter_user() lists the tenants of the user's live memberships for the tenants policy.
 function tenantSetup(context: TenantContext): string {
   const tenantId = parseId(context.tenantId, "tenantId");
   const userId = parseId(context.userId, "userId");
-  return `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`;
+  return `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app; SELECT penguinmails_rls.enter_tenant()`;
 }
 
 function userSetup(context: UserContext): string {
   const userId = parseId(context.userId, "userId");
-  return `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app`;
+  return `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app_user; SELECT penguinmails_rls.enter_user()`;
 }
 
 /**
@@ -95,7 +99,7 @@ async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise
     } catch (error) {
       const setupError = await ready.then(() => undefined, (e: unknown) => e);
       await connection.unsafe("ROLLBACK").catch(() => {});
-      throw setupError ?? error;
+      throw setupError ? contextError(setupError) : error;
     }
     await connection.unsafe("COMMIT");
     return result;
@@ -108,9 +112,21 @@ async function readInContext<T>(db: Database, setup: string, work: Work<T>): Pro
   const connection = await db.$client.reserve();
   try {
     return await work(transactionOn(statementsInContext(connection, `BEGIN READ ONLY; ${setup}`)));
+  } catch (error) {
+    // A context that could not be entered reaches us wrapped in drizzle's query error.
+    const cause = (error as { cause?: unknown }).cause;
+    throw cause instanceof DataError ? cause : error;
   } finally {
     connection.release();
   }
+}
+
+/** A context that could not be entered: P0002 from enter_tenant() means no access. */
+function contextError(error: unknown): unknown {
+  if ((error as { code?: string } | undefined)?.code === "P0002") {
+    return new DataError("not_found", "tenant not found", [], { cause: error });
+  }
+  return error;
 }
 
 type Unsafe = postgres.ReservedSql["unsafe"];
@@ -134,7 +150,7 @@ function statementsInContext(connection: postgres.ReservedSql, begin: string): p
       statement.execute();
       const closing = connection.unsafe("COMMIT").execute();
       const [opened, result, closed] = await Promise.allSettled([opening, statement, closing]);
-      if (opened.status === "rejected") throw opened.reason;
+      if (opened.status === "rejected") throw contextError(opened.reason);
       if (result.status === "rejected") throw result.reason;
       if (closed.status === "rejected") throw closed.reason;
       return result.value;

@@ -55,13 +55,16 @@ describe("tenants", () => {
 
     expect(await withUser(ctx.client.db, { userId: admin.id }, (tx) => listMyTenants(tx))).toEqual([]);
     expect((await failure(space.as(space.owner, (tx) => listMembers(tx)))).code).toBe("not_found");
-    expect((await failure(space.as(admin, (tx) => restoreTenant(tx)))).code).toBe("forbidden");
+    // A deleted tenant's context cannot be entered: its owners restore it from their user context.
+    const restore = (user: { id: string }) =>
+      withUser(ctx.client.db, { userId: user.id }, (tx) => restoreTenant(tx, { tenantId: space.tenant.id }));
+    expect((await failure(restore(admin))).code).toBe("forbidden");
 
-    const restored = await space.as(space.owner, (tx) => restoreTenant(tx));
+    const restored = await restore(space.owner);
     expect(restored.deleted).toBeNull();
     const members = await space.as(space.owner, (tx) => listMembers(tx));
     expect(members.members.map((m) => m.userId).sort()).toEqual([space.owner.id, admin.id].sort());
-    expect((await failure(space.as(space.owner, (tx) => restoreTenant(tx)))).code).toBe("conflict");
+    expect((await failure(restore(space.owner))).code).toBe("conflict");
   });
 
   it("a tenant context for a tenant that does not exist is not_found", async () => {

@@ -223,12 +223,13 @@ describe("contexts", () => {
     }
   });
 
-  it("a tenant context whose user is not a member of the tenant sees nothing", async () => {
-    const seen = await withTenant(ctx.client.db, { tenantId: a.tenantId, userId: b.userId }, async (tx) => ({
-      tenants: await tx.select().from(tenants),
-      memberships: await tx.select().from(tenantUsers),
-    }));
-    expect(seen).toEqual({ tenants: [], memberships: [] });
+  it("a tenant context whose user is not a member of the tenant is refused before its work reaches the database", async () => {
+    const before = await snapshot();
+    const refused = await withTenant(ctx.client.db, { tenantId: a.tenantId, userId: b.userId }, (tx) =>
+      tx.update(tenants).set({ name: "taken over" }).where(eq(tenants.id, a.tenantId)),
+    ).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: "DataError", code: "not_found" });
+    expect(await snapshot()).toEqual(before);
   });
 
   it("an empty context setting fails closed: no rows and no cast error", async () => {

@@ -108,8 +108,14 @@ describe.runIf(onServer)("readInTenant when the context cannot be set", () => {
       await owner.end();
     }
   };
-  beforeAll(() => asSuperuser(`CREATE ROLE ${outsider} LOGIN NOSUPERUSER NOBYPASSRLS`));
-  afterAll(() => asSuperuser(`DROP ROLE IF EXISTS ${outsider}`));
+  beforeAll(async () => {
+    await asSuperuser(`CREATE ROLE ${outsider} LOGIN NOSUPERUSER NOBYPASSRLS`);
+    await asSuperuser(`GRANT CONNECT ON DATABASE ${new URL(ctx.database.url).pathname.slice(1)} TO ${outsider}`);
+  });
+  afterAll(async () => {
+    await asSuperuser(`REVOKE CONNECT ON DATABASE ${new URL(ctx.database.url).pathname.slice(1)} FROM ${outsider}`);
+    await asSuperuser(`DROP ROLE IF EXISTS ${outsider}`);
+  });
 
   it("never runs the statement outside the context: it fails with the setup's error", async () => {
     const url = new URL(ctx.database.url);

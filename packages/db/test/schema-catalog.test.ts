@@ -111,11 +111,16 @@ describe("catalog after migrating", () => {
       "tenant_users_email_length",
       "tenant_users_roles_valid",
       "tenants_name_length",
+      "tenants_name_trimmed",
+      "users_email_format",
       "users_email_length",
       "users_email_trimmed",
       "users_family_name_length",
+      "users_family_name_trimmed",
       "users_given_name_length",
+      "users_given_name_trimmed",
       "users_name_length",
+      "users_name_trimmed",
       "users_picture_length",
     ]);
   });

@@ -1,6 +1,6 @@
 import type { WorkerEnv } from "../env";
 import type { Job } from "./job";
-import { purgeDeleted } from "./purge-deleted";
+import { purgeDeleted } from "@penguinmails/db";
 
 export type { Job, JobContext, JobResult } from "./job";
 

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../client";
 import { DataError } from "../errors";
+import { parseId } from "../ids";
 import { tenants, tenantUsers } from "../schema";
 import type { TenantRole } from "./validation";
 
@@ -50,3 +51,20 @@ export function requireRole(actor: TenantActor, allowed: TenantRole[], action: s
     throw new DataError("forbidden", `only ${allowed.join(" and ")}s can ${action}`);
   }
 }
+
+/**
+ * Runs `work` scoped to `tenantId` inside a user context: how a user creates a tenant or
+ * restores one of theirs, which no tenant context can be entered for (the tenant does not
+ * exist yet, or is deleted). The scope is SET LOCAL, as contexts are; the user context is
+ * entered again afterwards, so that it lists the user's tenants as they now are.
+ */
+export async function inTenantScope<T>(tx: Executor, tenantId: string, work: () => Promise<T>): Promise<T> {
+  const id = parseId(tenantId, "tenantId");
+  const [outer] = await tx.execute<{ tenant: string | null }>(sql`SELECT ${contextTenantId} AS tenant`);
+  if (outer?.tenant) throw new DataError("conflict", "already in a workspace's context");
+  await tx.execute(sql.raw(`SET LOCAL nile.tenant_id = '${id}'; SET LOCAL ROLE penguinmails_app`));
+  const result = await work();
+  await tx.execute(sql`SET LOCAL nile.tenant_id = ''; SET LOCAL ROLE penguinmails_app_user; SELECT penguinmails_rls.enter_user()`);
+  return result;
+}
+

@@ -21,3 +21,4 @@ export {
   type TenantRole,
 } from "./validation";
 export { toDataError } from "./db-errors";
+export { purgeDeleted, type PurgeOptions, type PurgeBatch, type PurgeReport, type PurgedTable } from "./retention";

@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
-import { tenants, tenantUsers, type Tenant } from "../schema";
-import { contextUserId, requireRole, tenantActor, type Executor } from "./actor";
+import { tenants, tenantUsers, users, type Tenant } from "../schema";
+import { actingUserId, contextUserId, inTenantScope, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { select, statement } from "./statements";
 import { parseInput, tenantNameSchema, type TenantRole } from "./validation";
@@ -17,16 +18,21 @@ export interface MyTenant {
   roles: TenantRole[];
 }
 
-/** Creates a tenant and, in the same transaction, makes the acting user its owner. */
+/**
+ * Creates a tenant and, in the same transaction, makes the acting user its owner (user
+ * context). The two rows are written in the new tenant's own scope.
+ */
 export async function createTenant(tx: Executor, input: { name: string; id?: string }): Promise<Tenant> {
   const name = parseInput(tenantNameSchema, input.name, "name");
-  const id = input.id === undefined ? null : parseId(input.id, "id");
-  const [created] = await mapErrors(
-    () => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.create_tenant(${id}::uuid, ${name}) AS id`),
-    "user not found",
-  );
-  const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, created!.id));
-  return tenant!;
+  const id = input.id === undefined ? randomUUID() : parseId(input.id, "id");
+  const userId = await actingUserId(tx);
+  const [creator] = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deleted)));
+  if (!creator) throw new DataError("not_found", "user not found");
+  return inTenantScope(tx, id, async () => {
+    const [tenant] = await mapErrors(() => tx.insert(tenants).values({ id, name }).returning());
+    await tx.insert(tenantUsers).values({ tenantId: id, userId, roles: ["owner"] });
+    return tenant!;
+  });
 }
 
 /** Owners and admins rename their tenant. */
@@ -45,13 +51,19 @@ export async function softDeleteTenant(tx: Executor): Promise<void> {
   await tx.update(tenants).set({ deleted: sql`now()` }).where(eq(tenants.id, actor.tenantId));
 }
 
-/** Owners bring back their soft-deleted tenant (the purge removes it after retention). */
-export async function restoreTenant(tx: Executor): Promise<Tenant> {
-  const actor = await tenantActor(tx, { lock: true, allowDeletedTenant: true });
-  requireRole(actor, ["owner"], "restore the workspace");
-  if (!actor.tenantDeleted) throw new DataError("conflict", "the workspace is not deleted");
-  const [tenant] = await tx.update(tenants).set({ deleted: null }).where(eq(tenants.id, actor.tenantId)).returning();
-  return tenant!;
+/**
+ * Owners bring back their soft-deleted tenant (the purge removes it after retention). User
+ * context: a deleted tenant's context cannot be entered.
+ */
+export async function restoreTenant(tx: Executor, input: { tenantId: string }): Promise<Tenant> {
+  const tenantId = parseId(input.tenantId, "tenantId");
+  return inTenantScope(tx, tenantId, async () => {
+    const actor = await tenantActor(tx, { lock: true, allowDeletedTenant: true });
+    requireRole(actor, ["owner"], "restore the workspace");
+    if (!actor.tenantDeleted) throw new DataError("conflict", "the workspace is not deleted");
+    const [tenant] = await tx.update(tenants).set({ deleted: null }).where(eq(tenants.id, actor.tenantId)).returning();
+    return tenant!;
+  });
 }
 
 const myTenants = statement((db) =>

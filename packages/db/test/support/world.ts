@@ -81,6 +81,8 @@ export async function createAppLogin(database: TestDatabase): Promise<{ url: str
   const owner = postgres(database.url, { max: 1, onnotice: () => {} });
   try {
     await owner.unsafe(`CREATE ROLE ${name} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE IN ROLE penguinmails_app`);
+    // CONNECT is granted per login (the migrations take it from PUBLIC), as the README says.
+    await owner.unsafe(`GRANT CONNECT ON DATABASE ${new URL(database.url).pathname.slice(1)} TO ${name}`);
   } finally {
     await owner.end();
   }
@@ -95,6 +97,7 @@ export async function createAppLogin(database: TestDatabase): Promise<{ url: str
       maintenance.pathname = "/postgres";
       const sql = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
       try {
+        await sql.unsafe(`REVOKE CONNECT ON DATABASE ${new URL(database.url).pathname.slice(1)} FROM ${name}`);
         await sql.unsafe(`DROP ROLE IF EXISTS ${name}`);
       } finally {
         await sql.end();

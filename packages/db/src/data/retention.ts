@@ -1,0 +1,190 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Database, Transaction } from "../client";
+import { withSystem } from "../context";
+import { tenants, tenantUsers, users } from "../schema";
+
+// GDPR retention: rows soft-deleted more than `retentionDays` ago are erased for good.
+// Each batch is one short transaction on the system path (the only context that crosses
+// tenants). Every row lock names its tenant (or is on `users`, the shared table): Citus
+// takes row locks only within one shard, so a batch locks tenant by tenant, in id order.
+// Rows are locked with SKIP LOCKED, so workers running at once take disjoint rows and
+// none waits for, or deletes, another's.
+
+export interface PurgeOptions {
+  retentionDays: number;
+  batchSize: number;
+  /** aborting stops the purge after the batch in flight commits */
+  signal?: AbortSignal;
+  /** called after each batch commits; the next batch waits for it */
+  onBatch?: (batch: PurgeBatch) => void | Promise<void>;
+}
+
+export type PurgedTable = "users" | "tenants" | "tenant_users";
+
+/** What one committed batch removed. */
+export interface PurgeBatch {
+  table: PurgedTable;
+  users: number;
+  tenants: number;
+  /** memberships removed: with their user or tenant (by cascade), or on their own */
+  memberships: number;
+}
+
+export interface PurgeReport {
+  users: number;
+  tenants: number;
+  memberships: number;
+  batches: number;
+  /** the signal stopped the purge before it reached the end of the backlog */
+  interrupted: boolean;
+  /** rows deleted before this instant were in scope */
+  cutoff: string;
+}
+
+interface PassResult extends PurgeBatch {
+  /** rows found past retention */
+  found: number;
+  /** of those, rows this batch locked (the others are another worker's) */
+  locked: number;
+}
+
+type Pass = (tx: Transaction, cutoff: string, limit: number) => Promise<PassResult>;
+
+// A batch that waits this long for a row lock (a web request holding a membership) fails
+// and is retried later, rather than holding its own locks meanwhile.
+const LOCK_TIMEOUT = "5s";
+
+/** Erases users, tenants and memberships soft-deleted before the retention period. */
+export async function purgeDeleted(db: Database, options: PurgeOptions): Promise<PurgeReport> {
+  const cutoff = await retentionCutoff(db, options.retentionDays);
+  const report: PurgeReport = { users: 0, tenants: 0, memberships: 0, batches: 0, interrupted: false, cutoff };
+  for (const pass of PASSES) {
+    for (;;) {
+      if (options.signal?.aborted) return { ...report, interrupted: true };
+      const { found, locked, ...batch } = await withSystem(db, async (tx) => {
+        // SET LOCAL rather than set_config(): Citus passes it on to its workers.
+        await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`));
+        return pass(tx, cutoff, options.batchSize);
+      });
+      if (locked > 0) {
+        report.users += batch.users;
+        report.tenants += batch.tenants;
+        report.memberships += batch.memberships;
+        report.batches++;
+        await options.onBatch?.(batch);
+      }
+      // A short batch means the backlog is done; nothing locked, that what is left is
+      // another worker's.
+      if (found < options.batchSize || locked === 0) break;
+    }
+  }
+  return report;
+}
+
+// From the database's clock, once per run, as text: microsecond precision survives.
+async function retentionCutoff(db: Database, retentionDays: number): Promise<string> {
+  const [row] = await db.execute<{ cutoff: string }>(
+    sql`SELECT (now() - make_interval(hours => ${retentionDays * 24}))::text AS cutoff`,
+  );
+  if (!row) throw new Error("the database returned no time");
+  return row.cutoff;
+}
+
+const pastRetention = (column: typeof users.deleted | typeof tenants.deleted | typeof tenantUsers.deleted, cutoff: string) =>
+  sql`${column} < ${cutoff}::timestamptz`;
+
+// Locks `userIds`' memberships (all of them, or of one tenant), tenant by tenant and in
+// primary-key order, so that two purges sharing memberships queue on the first shared row
+// rather than deadlock; counts what the cascade is about to delete.
+async function lockMemberships(tx: Transaction, tenantIds: string[], userIds: string[] | null): Promise<number> {
+  let locked = 0;
+  for (const tenantId of [...tenantIds].sort()) {
+    const rows = await tx
+      .select({ userId: tenantUsers.userId })
+      .from(tenantUsers)
+      .where(and(eq(tenantUsers.tenantId, tenantId), userIds ? inArray(tenantUsers.userId, userIds) : undefined))
+      .orderBy(asc(tenantUsers.userId))
+      .for("update");
+    locked += rows.length;
+  }
+  return locked;
+}
+
+// Users (the shared table) are locked in one statement; their memberships by cascade.
+async function purgeUsers(tx: Transaction, cutoff: string, limit: number): Promise<PassResult> {
+  const doomed = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(pastRetention(users.deleted, cutoff))
+    .orderBy(asc(users.id))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  const none = { table: "users" as const, found: doomed.length, locked: doomed.length, users: 0, tenants: 0, memberships: 0 };
+  if (doomed.length === 0) return none;
+  const ids = doomed.map((row) => row.id);
+  // No membership can be added meanwhile: that would need a key lock on a user row we hold.
+  const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(inArray(tenantUsers.userId, ids));
+  const memberships = await lockMemberships(tx, homes.map((home) => home.tenantId), ids);
+  const removed = await tx
+    .delete(users)
+    .where(and(inArray(users.id, ids), pastRetention(users.deleted, cutoff)))
+    .returning({ id: users.id });
+  return { ...none, users: removed.length, memberships };
+}
+
+// Tenants are found first, then each is locked on its own (a single-shard lock on Citus).
+async function purgeTenants(tx: Transaction, cutoff: string, limit: number): Promise<PassResult> {
+  const found = await tx
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(pastRetention(tenants.deleted, cutoff))
+    .orderBy(asc(tenants.id))
+    .limit(limit);
+  const result: PassResult = { table: "tenants", found: found.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
+  for (const { id } of found) {
+    const [mine] = await tx
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(and(eq(tenants.id, id), pastRetention(tenants.deleted, cutoff)))
+      .for("update", { skipLocked: true });
+    if (!mine) continue;
+    result.locked++;
+    result.memberships += await lockMemberships(tx, [id], null);
+    const removed = await tx.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id });
+    result.tenants += removed.length;
+  }
+  return result;
+}
+
+// Memberships soft-deleted on their own while their user and tenant live on, tenant by tenant.
+async function purgeMemberships(tx: Transaction, cutoff: string, limit: number): Promise<PassResult> {
+  const found = await tx
+    .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId })
+    .from(tenantUsers)
+    .where(pastRetention(tenantUsers.deleted, cutoff))
+    .orderBy(asc(tenantUsers.tenantId), asc(tenantUsers.userId))
+    .limit(limit);
+  const result: PassResult = { table: "tenant_users", found: found.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
+  const byTenant = new Map<string, string[]>();
+  for (const row of found) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row.userId]);
+  for (const [tenantId, userIds] of byTenant) {
+    const removed = await tx.execute<{ one: number }>(sql`
+      WITH doomed AS (
+        SELECT ${tenantUsers.userId} AS user_id FROM ${tenantUsers}
+        WHERE ${tenantUsers.tenantId} = ${tenantId} AND ${inArray(tenantUsers.userId, userIds)}
+          AND ${pastRetention(tenantUsers.deleted, cutoff)}
+        ORDER BY ${tenantUsers.userId}
+        FOR UPDATE SKIP LOCKED
+      )
+      DELETE FROM ${tenantUsers} USING doomed
+      WHERE ${tenantUsers.tenantId} = ${tenantId} AND ${tenantUsers.userId} = doomed.user_id
+      RETURNING 1 AS one`);
+    result.locked += removed.length;
+    result.memberships += removed.length;
+  }
+  return result;
+}
+
+// Users and tenants first (their memberships go with them), then memberships that were
+// soft-deleted on their own.
+const PASSES: Pass[] = [purgeUsers, purgeTenants, purgeMemberships];

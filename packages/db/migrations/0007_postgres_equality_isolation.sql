@@ -106,7 +106,10 @@ END $$;
 --> statement-breakpoint
 GRANT SELECT ON public.tenants TO penguinmails_app_user;
 --> statement-breakpoint
-GRANT SELECT, UPDATE ON public.tenant_users TO penguinmails_app_user;
+GRANT SELECT ON public.tenant_users TO penguinmails_app_user;
+--> statement-breakpoint
+-- A user context may change nothing of its memberships but these (never their roles).
+GRANT UPDATE (email, updated, deleted) ON public.tenant_users TO penguinmails_app_user;
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.users TO penguinmails_app_user;
 --> statement-breakpoint
@@ -116,14 +119,14 @@ GRANT USAGE ON SCHEMA penguinmails_rls TO penguinmails_app_user;
 CREATE POLICY tenants_app_user_select ON public.tenants FOR SELECT TO penguinmails_app_user
   USING (id = ANY (nullif(current_setting('penguinmails.user_tenants', true), '')::uuid[]));
 --> statement-breakpoint
--- ... the user's own memberships, of which live ones may be soft-deleted (account deletion;
--- soft-deleted ones stay readable, since an UPDATE's new row must pass the SELECT policy), ...
+-- ... the user's own memberships, whose live ones it may soft-delete or give the user's new
+-- email (soft-deleted ones stay readable: an UPDATE's new row must pass the SELECT policy), ...
 CREATE POLICY tenant_users_app_user_select ON public.tenant_users FOR SELECT TO penguinmails_app_user
   USING (user_id = nullif(current_setting('nile.user_id', true), '')::uuid);
 --> statement-breakpoint
 CREATE POLICY tenant_users_app_user_update ON public.tenant_users FOR UPDATE TO penguinmails_app_user
   USING (user_id = nullif(current_setting('nile.user_id', true), '')::uuid AND deleted IS NULL)
-  WITH CHECK (user_id = nullif(current_setting('nile.user_id', true), '')::uuid AND deleted IS NOT NULL);
+  WITH CHECK (user_id = nullif(current_setting('nile.user_id', true), '')::uuid);
 --> statement-breakpoint
 -- ... and the user's own row.
 CREATE POLICY users_app_user_all ON public.users FOR ALL TO penguinmails_app_user

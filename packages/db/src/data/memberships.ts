@@ -81,6 +81,7 @@ export async function addMember(tx: Executor, input: { email: string; roles: Ten
       ? tx.update(tenantUsers).set({ roles, deleted: null }).where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId)))
       : tx.insert(tenantUsers).values({ tenantId: actor.tenantId, userId, roles }),
   );
+  await copyMemberEmails(tx, actor.tenantId, [userId]);
   return requireMember(tx, actor.tenantId, userId);
 }
 
@@ -117,10 +118,12 @@ export async function importMembers(tx: Executor, input: { members: MemberImport
       INSERT INTO tenant_users (tenant_id, user_id, roles)
       SELECT ${actor.tenantId}::uuid, resolved.id, wanted.roles
       FROM wanted JOIN resolved USING (email)
-      ON CONFLICT (tenant_id, user_id) DO UPDATE SET roles = EXCLUDED.roles, deleted = NULL
-        WHERE tenant_users.deleted IS NOT NULL`),
+      ON CONFLICT (tenant_id, user_id) DO UPDATE SET roles = EXCLUDED.roles, deleted = NULL, updated = now()
+        WHERE tenant_users.deleted IS NOT NULL
+      RETURNING user_id`),
   );
-  return { added: result.count };
+  await copyMemberEmails(tx, actor.tenantId, result.map((row) => row.user_id as string));
+  return { added: result.length };
 }
 
 /**
@@ -183,6 +186,19 @@ export async function removeMember(tx: Executor, input: { userId: string }): Pro
 export async function leaveTenant(tx: Executor): Promise<void> {
   const actor = await tenantActor(tx);
   await removeMember(tx, { userId: actor.userId });
+}
+
+/**
+ * A membership carries a copy of its user's email (NileDB's tenant_users.email). The data
+ * layer writes it, on every engine: Citus refuses the trigger that does it on PostgreSQL.
+ */
+export async function copyMemberEmails(tx: Executor, tenantId: string, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await tx.execute(sql`
+    UPDATE tenant_users m SET email = u.email, updated = now()
+    FROM users u
+    WHERE m.tenant_id = ${tenantId} AND m.user_id = ANY (${sql.param(userIds)}::uuid[])
+      AND u.id = m.user_id AND m.email IS DISTINCT FROM u.email`);
 }
 
 async function requireMember(tx: Executor, tenantId: string, userId: string): Promise<Member> {

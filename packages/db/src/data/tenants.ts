@@ -5,6 +5,7 @@ import { parseId } from "../ids";
 import { tenants, tenantUsers, users, type Tenant } from "../schema";
 import { actingUserId, contextUserId, inTenantScope, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
+import { copyMemberEmails } from "./memberships";
 import { select, statement } from "./statements";
 import { parseInput, tenantNameSchema, type TenantRole } from "./validation";
 
@@ -31,6 +32,7 @@ export async function createTenant(tx: Executor, input: { name: string; id?: str
   return inTenantScope(tx, id, async () => {
     const [tenant] = await mapErrors(() => tx.insert(tenants).values({ id, name }).returning());
     await tx.insert(tenantUsers).values({ tenantId: id, userId, roles: ["owner"] });
+    await copyMemberEmails(tx, id, [userId]);
     return tenant!;
   });
 }

@@ -104,6 +104,11 @@ export async function changeEmail(tx: Executor, email: string): Promise<User> {
     tx.update(users).set({ email: address, emailVerified: null }).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
   );
   if (!user) throw new DataError("not_found", "user not found");
+  // The memberships' copies follow (a trigger does it too on PostgreSQL; Citus has none).
+  await tx
+    .update(tenantUsers)
+    .set({ email: user.email })
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
   return user;
 }
 

@@ -1,18 +1,21 @@
 // Test support for every workspace: each call makes a database of its own, migrated
 // (unless asked not to), on the server at DATABASE_URL or, with none set, on a fresh
-// in-memory embedded engine. Files and runs can therefore go in parallel.
+// in-memory embedded engine. Files and runs can therefore go in parallel. When the server
+// is a Citus coordinator, the database is a Citus database spanning the whole cluster.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createClient, type DatabaseClient } from "../client";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
 import { migrate } from "../migrate";
+import { findCitusCluster, joinCluster, propagateDatabaseCommands } from "./citus";
 
 export interface TestDatabase {
   /** URL of the new database, as its owner */
   url: string;
-  engine: "postgres" | "embedded";
-  /** Drops the database (or stops the engine). */
+  /** "citus": a Citus coordinator, the database created on every node of its cluster */
+  engine: "postgres" | "citus" | "embedded";
+  /** Drops the database everywhere (or stops the engine). */
   drop(): Promise<void>;
 }
 
@@ -39,26 +42,40 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
 
 async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `pm_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
+  const cluster = await asAdmin(serverUrl, async (sql) => {
+    const found = await findCitusCluster(sql);
+    if (found) await propagateDatabaseCommands(sql);
+    await sql.unsafe(`CREATE DATABASE ${name}`);
+    return found;
+  });
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return {
+  const database: TestDatabase = {
     url: url.toString(),
-    engine: "postgres",
-    async drop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      try {
+    engine: cluster ? "citus" : "postgres",
+    drop: () =>
+      asAdmin(serverUrl, async (sql) => {
+        if (cluster) await propagateDatabaseCommands(sql);
         await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await sql.end();
-      }
-    },
+      }),
   };
+  if (cluster) {
+    await joinCluster(database.url, cluster).catch(async (error: unknown) => {
+      await database.drop();
+      throw error;
+    });
+  }
+  return database;
+}
+
+/** One connection to the server's maintenance database, closed after `work`. */
+async function asAdmin<T>(serverUrl: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await work(sql);
+  } finally {
+    await sql.end();
+  }
 }
 
 async function createEmbeddedDatabase(): Promise<TestDatabase> {

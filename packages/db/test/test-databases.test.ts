@@ -58,6 +58,21 @@ describe("createTestDatabase", () => {
     }
   });
 
+  it("makes several migrated databases at once, as parallel test files do", async () => {
+    const made = await Promise.allSettled([1, 2, 3].map(() => createTestDatabase()));
+    const databases = made.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    try {
+      expect(made.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+      for (const database of databases) {
+        expect(await query(database.url, "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).toEqual([
+          { n: readJournal().length },
+        ]);
+      }
+    } finally {
+      await Promise.all(databases.map((database) => database.drop()));
+    }
+  });
+
   // Only a Citus coordinator has a cluster to span; on the other engines there is nothing to test.
   it.runIf(onCitus)("on Citus: spans the cluster, routes by distribution column, and drop leaves no node with it", async () => {
     const maintenance = serverUrl!;

@@ -33,31 +33,52 @@ export async function findCitusCluster(sql: postgres.Sql): Promise<CitusCluster 
   return { coordinator: coordinator && node(coordinator), workers: nodes.filter((n) => !n.coordinator).map(node) };
 }
 
-/** Makes `CREATE DATABASE` and `DROP DATABASE` on this session reach every node. */
-export async function propagateDatabaseCommands(sql: postgres.Sql): Promise<void> {
-  await sql`SET citus.enable_create_database_propagation TO on`;
+/**
+ * Creates database `name` on every node and makes it a Citus database of the cluster; then
+ * `prepare` (the migrations) runs. `admin` is a session on the maintenance database.
+ */
+export async function createCitusDatabase(
+  admin: postgres.Sql,
+  cluster: CitusCluster,
+  name: string,
+  url: string,
+  prepare: (url: string) => Promise<unknown>,
+): Promise<void> {
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await onWorkers(admin, cluster, `CREATE DATABASE ${name}`);
+  // Joining a cluster and a first migration re-create every role on the workers (ALTER ROLE
+  // for each), and two databases doing so at once collide there ("tuple concurrently
+  // updated"): one database at a time, under a lock of the maintenance database.
+  await admin`SELECT pg_advisory_lock(hashtext('penguinmails.test-database.citus'))`;
+  try {
+    await joinCluster(url, cluster);
+    await prepare(url);
+  } finally {
+    await admin`SELECT pg_advisory_unlock(hashtext('penguinmails.test-database.citus'))`;
+  }
 }
 
-/** Turns a database just created on every node into a Citus database of the cluster. */
-export async function joinCluster(url: string, cluster: CitusCluster): Promise<void> {
+/** Drops database `name` from every node, retrying while Citus's own sessions still hold it. */
+export async function dropCitusDatabase(admin: postgres.Sql, cluster: CitusCluster, name: string): Promise<void> {
+  // Each node's maintenance daemon keeps a session in the database and may open one again
+  // between FORCE's termination and the drop ("being accessed by other users").
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await onWorkers(admin, cluster, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
+async function joinCluster(url: string, cluster: CitusCluster): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql`CREATE EXTENSION IF NOT EXISTS citus`;
-    if (cluster.workers.length) {
-      // Runs on each worker in the database of this session; a failure comes back as a row.
-      const results = await sql<{ host: string; port: number; success: boolean; result: string }[]>`
-        SELECT node_name AS host, node_port AS port, success, result
-        FROM pg_catalog.master_run_on_worker(
-          ${cluster.workers.map((w) => w.host)}::text[],
-          ${cluster.workers.map((w) => w.port)}::int[],
-          ${cluster.workers.map(() => "CREATE EXTENSION IF NOT EXISTS citus")}::text[],
-          true)`;
-      const failed = results.filter((r) => !r.success);
-      if (failed.length || results.length !== cluster.workers.length) {
-        const why = failed.map((r) => `${r.host}:${r.port}: ${r.result}`).join("; ") || "a worker did not answer";
-        throw new Error(`citus: CREATE EXTENSION citus failed on the workers (${why})`);
-      }
-    }
+    await onWorkers(sql, cluster, "CREATE EXTENSION IF NOT EXISTS citus");
     if (cluster.coordinator) {
       await sql`SELECT pg_catalog.citus_set_coordinator_host(${cluster.coordinator.host}, ${cluster.coordinator.port})`;
     }
@@ -66,5 +87,23 @@ export async function joinCluster(url: string, cluster: CitusCluster): Promise<v
     }
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** Runs `command` on every worker, in the database of `sql`'s session, from the coordinator. */
+async function onWorkers(sql: postgres.Sql, cluster: CitusCluster, command: string): Promise<void> {
+  if (!cluster.workers.length) return;
+  // master_run_on_worker reports each node's failure as a row rather than raising it.
+  const results = await sql<{ host: string; port: number; success: boolean; result: string }[]>`
+    SELECT node_name AS host, node_port AS port, success, result
+    FROM pg_catalog.master_run_on_worker(
+      ${cluster.workers.map((w) => w.host)}::text[],
+      ${cluster.workers.map((w) => w.port)}::int[],
+      ${cluster.workers.map(() => command)}::text[],
+      true)`;
+  const failed = results.filter((r) => !r.success);
+  if (failed.length || results.length !== cluster.workers.length) {
+    const why = failed.map((r) => `${r.host}:${r.port}: ${r.result}`).join("; ") || "a worker did not answer";
+    throw new Error(`citus: "${command}" failed on the workers (${why})`);
   }
 }

@@ -8,7 +8,7 @@ import { createClient, type DatabaseClient } from "../client";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
 import { migrate } from "../migrate";
-import { findCitusCluster, joinCluster, propagateDatabaseCommands } from "./citus";
+import { createCitusDatabase, dropCitusDatabase, findCitusCluster } from "./citus";
 
 export interface TestDatabase {
   /** URL of the new database, as its owner */
@@ -28,44 +28,46 @@ export interface TestDatabaseOptions {
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const serverUrl = options.engine === "embedded" ? undefined : readDbEnv().DATABASE_URL;
-  const database = serverUrl ? await createServerDatabase(serverUrl) : await createEmbeddedDatabase();
-  if (options.migrate ?? true) {
+  const prepare = async (url: string) => {
+    if (options.migrate ?? true) await migrate(url);
+  };
+  if (serverUrl) return createServerDatabase(serverUrl, prepare);
+  const database = await createEmbeddedDatabase();
+  await prepare(database.url).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  return database;
+}
+
+async function createServerDatabase(serverUrl: string, prepare: (url: string) => Promise<void>): Promise<TestDatabase> {
+  const name = `pm_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return asAdmin(serverUrl, async (admin) => {
+    const cluster = await findCitusCluster(admin);
+    const database: TestDatabase = {
+      url: url.toString(),
+      engine: cluster ? "citus" : "postgres",
+      drop: () =>
+        asAdmin(serverUrl, async (sql) => {
+          if (cluster) await dropCitusDatabase(sql, cluster, name);
+          else await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        }),
+    };
     try {
-      await migrate(database.url);
+      if (cluster) {
+        await createCitusDatabase(admin, cluster, name, database.url, prepare);
+      } else {
+        await admin.unsafe(`CREATE DATABASE ${name}`);
+        await prepare(database.url);
+      }
     } catch (error) {
       await database.drop();
       throw error;
     }
-  }
-  return database;
-}
-
-async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `pm_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const cluster = await asAdmin(serverUrl, async (sql) => {
-    const found = await findCitusCluster(sql);
-    if (found) await propagateDatabaseCommands(sql);
-    await sql.unsafe(`CREATE DATABASE ${name}`);
-    return found;
+    return database;
   });
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database: TestDatabase = {
-    url: url.toString(),
-    engine: cluster ? "citus" : "postgres",
-    drop: () =>
-      asAdmin(serverUrl, async (sql) => {
-        if (cluster) await propagateDatabaseCommands(sql);
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      }),
-  };
-  if (cluster) {
-    await joinCluster(database.url, cluster).catch(async (error: unknown) => {
-      await database.drop();
-      throw error;
-    });
-  }
-  return database;
 }
 
 /** One connection to the server's maintenance database, closed after `work`. */

@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { seedWorld } from "./seed";
 import { describeScale, type Scale } from "./world";
 
-export type Engine = "postgres" | "embedded";
+export type Engine = "postgres" | "citus" | "embedded";
 
 export interface BenchDatabase {
   url: string;

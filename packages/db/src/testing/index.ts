@@ -1,18 +1,21 @@
 // Test support for every workspace: each call makes a database of its own, migrated
 // (unless asked not to), on the server at DATABASE_URL or, with none set, on a fresh
-// in-memory embedded engine. Files and runs can therefore go in parallel.
+// in-memory embedded engine. Files and runs can therefore go in parallel. When the server
+// is a Citus coordinator, the database is a Citus database spanning the whole cluster.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { createClient, type DatabaseClient } from "../client";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
 import { migrate } from "../migrate";
+import { createCitusDatabase, dropCitusDatabase, findCitusCluster } from "./citus";
 
 export interface TestDatabase {
   /** URL of the new database, as its owner */
   url: string;
-  engine: "postgres" | "embedded";
-  /** Drops the database (or stops the engine). */
+  /** "citus": a Citus coordinator, the database created on every node of its cluster */
+  engine: "postgres" | "citus" | "embedded";
+  /** Drops the database everywhere (or stops the engine). */
   drop(): Promise<void>;
 }
 
@@ -25,40 +28,56 @@ export interface TestDatabaseOptions {
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const serverUrl = options.engine === "embedded" ? undefined : readDbEnv().DATABASE_URL;
-  const database = serverUrl ? await createServerDatabase(serverUrl) : await createEmbeddedDatabase();
-  if (options.migrate ?? true) {
+  const prepare = async (url: string) => {
+    if (options.migrate ?? true) await migrate(url);
+  };
+  if (serverUrl) return createServerDatabase(serverUrl, prepare);
+  const database = await createEmbeddedDatabase();
+  await prepare(database.url).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  return database;
+}
+
+async function createServerDatabase(serverUrl: string, prepare: (url: string) => Promise<void>): Promise<TestDatabase> {
+  const name = `pm_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return asAdmin(serverUrl, async (admin) => {
+    const cluster = await findCitusCluster(admin);
+    const database: TestDatabase = {
+      url: url.toString(),
+      engine: cluster ? "citus" : "postgres",
+      drop: () =>
+        asAdmin(serverUrl, async (sql) => {
+          if (cluster) await dropCitusDatabase(sql, cluster, name);
+          else await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        }),
+    };
     try {
-      await migrate(database.url);
+      if (cluster) {
+        await createCitusDatabase(admin, cluster, name, database.url, prepare);
+      } else {
+        await admin.unsafe(`CREATE DATABASE ${name}`);
+        await prepare(database.url);
+      }
     } catch (error) {
       await database.drop();
       throw error;
     }
-  }
-  return database;
+    return database;
+  });
 }
 
-async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `pm_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+/** One connection to the server's maintenance database, closed after `work`. */
+async function asAdmin<T>(serverUrl: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
+    return await work(sql);
   } finally {
-    await admin.end();
+    await sql.end();
   }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    engine: "postgres",
-    async drop() {
-      const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await sql.end();
-      }
-    },
-  };
 }
 
 async function createEmbeddedDatabase(): Promise<TestDatabase> {

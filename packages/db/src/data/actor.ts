@@ -45,6 +45,17 @@ export async function actingUserId(tx: Executor): Promise<string> {
   return row.id;
 }
 
+/**
+ * The acting user's id in their own user context, or `not_found`. Account deletion acts on
+ * every tenant of the user, which a tenant context would hide: there it is a programming error.
+ */
+export async function accountHolderId(tx: Executor): Promise<string> {
+  const [row] = await tx.execute<{ id: string | null; tenant: string | null }>(sql`SELECT ${contextUserId} AS id, ${contextTenantId} AS tenant`);
+  if (!row?.id) throw new DataError("not_found", "user not found");
+  if (row.tenant) throw new Error("account deletion runs in the user's own context (withUser), not in a tenant's");
+  return row.id;
+}
+
 export function requireRole(actor: TenantActor, allowed: TenantRole[], action: string): void {
   if (!actor.roles.some((role) => allowed.includes(role))) {
     throw new DataError("forbidden", `only ${allowed.join(" and ")}s can ${action}`);

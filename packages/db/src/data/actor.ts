@@ -28,12 +28,14 @@ export async function tenantActor(
   tx: Executor,
   options: { lock?: boolean; allowDeletedTenant?: boolean } = {},
 ): Promise<TenantActor> {
-  const query = tx
+  // The membership is read after the lock, in a statement of its own: one that waited for
+  // the lock would read from before the holder committed (a just-demoted owner as owner).
+  if (options.lock) await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, contextTenantId)).for("update");
+  const [row] = await tx
     .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId, roles: tenantUsers.roles, tenantDeleted: tenants.deleted })
     .from(tenantUsers)
     .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
     .where(and(eq(tenantUsers.tenantId, contextTenantId), eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted)));
-  const [row] = options.lock ? await query.for("update", { of: tenants }) : await query;
   if (!row || (row.tenantDeleted && !options.allowDeletedTenant)) throw new DataError("not_found", "tenant not found");
   return { ...row, roles: row.roles as TenantRole[] };
 }

@@ -1,14 +1,22 @@
 import { and, asc, eq, exists, isNull, ne, notExists, sql, type SQL } from "drizzle-orm";
 import { DataError } from "../errors";
-import { tenants, tenantUsers } from "../schema";
+import { tenants, tenantUsers, users } from "../schema";
 import type { Executor } from "./actor";
 
 // The live-owner rule: a live tenant always keeps a live owner. Everything that can take an
 // owner away (leaving, removal, demotion, account deletion and erasure) locks the tenant row
 // first and checks after the lock, so concurrent changes to one tenant are checked one by one.
 
+// A live owner: a live membership with the owner role, of an account that is live too (a
+// membership added while its user's account was being deleted can outlive the account).
 const liveOwner = (tenantId: string, who: SQL) =>
-  and(eq(tenantUsers.tenantId, tenantId), who, isNull(tenantUsers.deleted), sql`'owner' = ANY (${tenantUsers.roles})`);
+  and(
+    eq(tenantUsers.tenantId, tenantId),
+    who,
+    isNull(tenantUsers.deleted),
+    sql`'owner' = ANY (${tenantUsers.roles})`,
+    sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${tenantUsers.userId} AND ${users.deleted} IS NULL)`,
+  );
 
 /** Refuses with `conflict` unless the tenant (already locked) has a live owner besides `leaving`. */
 export async function requireAnotherOwner(tx: Executor, tenantId: string, leaving: string): Promise<void> {

@@ -3,7 +3,8 @@ import { inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Transaction } from "../src/client";
 import { withSystem, withTenant, withUser } from "../src/context";
-import { changeRoles, eraseUser, leaveTenant, removeMember, softDeleteUser } from "../src/data";
+import { addMember, changeRoles, eraseUser, leaveTenant, removeMember, softDeleteUser } from "../src/data";
+import { readDbEnv } from "../src/env";
 import { isDataError } from "../src/errors";
 import { tenants, tenantUsers, users } from "../src/schema";
 import { useDatabase } from "./support/world";
@@ -83,10 +84,11 @@ async function outcome(run: Promise<unknown>): Promise<string> {
  * and how many live owners with live accounts the tenant has.
  */
 async function statesOf(worlds: World[]): Promise<{ text: string; liveOwners: number }[]> {
-  const rows = await withSystem(ctx.client.db, async (tx) => ({
-    users: await tx.select().from(users).where(inArray(users.id, worlds.flatMap((w) => [w.a, w.b]))),
-    members: await tx.select().from(tenantUsers).where(inArray(tenantUsers.tenantId, worlds.map((w) => w.tenantId))),
-  }));
+  const rows = await withSystem(ctx.client.db, async (tx) => {
+    const members = await tx.select().from(tenantUsers).where(inArray(tenantUsers.tenantId, worlds.map((w) => w.tenantId)));
+    const ids = [...worlds.flatMap((w) => [w.a, w.b]), ...members.map((m) => m.userId)];
+    return { members, users: await tx.select().from(users).where(inArray(users.id, ids)) };
+  });
   return worlds.map((world) => {
     const person = (side: Side) => {
       const user = rows.users.find((u) => u.id === world[side]);
@@ -172,3 +174,50 @@ describe("the live-owner rule under concurrent leave, remove, demote, account de
     });
   });
 });
+
+// Holding one of the user's tenants locked from outside opens the window between the owner
+// check and the deletion wide. PostgreSQL only: on the embedded engine, where transactions
+// take turns, nothing else could run while the lock is held.
+const onServer = readDbEnv().DATABASE_URL !== undefined;
+
+describe.runIf(onServer)("becoming an owner while the account is being deleted", () => {
+  it.each(["delete account", "erase account"])("%s is refused, and the workspace keeps that owner", async (name) => {
+    const [held, joined] = await makeWorlds(2);
+    const leaver = held!.a;
+    // The leaver was once a member of the other workspace (removed), so joining again is an update.
+    await withSystem(ctx.client.db, (tx) => tx.insert(tenantUsers).values({ tenantId: joined!.tenantId, userId: leaver, roles: ["member"], deleted: new Date() }));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const holder = ctx.client.sql.begin(async (sql) => {
+      await sql`SET LOCAL ROLE penguinmails_system`;
+      await sql`SELECT id FROM tenants WHERE id = ${held!.tenantId} FOR UPDATE`;
+      locked();
+      await released;
+    });
+    await lockTaken;
+    const deletion = outcome(OPERATIONS[name]!(held!, "a", immediately));
+    await waitForLockWaiters(1);
+
+    // Meanwhile the leaver becomes an owner of the other workspace, whose owners then leave.
+    const email = `owner-${leaver}@example.test`;
+    await withTenant(ctx.client.db, { tenantId: joined!.tenantId, userId: joined!.a }, (tx) => addMember(tx, { email, roles: ["owner"] }));
+    for (const side of ["a", "b"] as const) await OPERATIONS.leave!(joined!, side, immediately);
+    release();
+    await holder;
+
+    expect(await deletion).toBe("conflict");
+    const [state] = await statesOf([joined!]);
+    expect(state!.liveOwners, state!.text).toBe(1);
+  });
+});
+
+async function waitForLockWaiters(count: number): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 20) {
+    const [row] = await ctx.client.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    if (row!.n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no transaction waited for a lock within 60 s`);
+}

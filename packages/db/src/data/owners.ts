@@ -33,7 +33,7 @@ export async function requireAnotherOwner(tx: Executor, tenantId: string, leavin
  * in id order (one global order, so two deletions never deadlock), and refuses with
  * `conflict` if a live tenant would be left without a live owner. Returns in the user context.
  */
-export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Promise<void> {
+export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Promise<string[]> {
   const memberships = await tx
     .select({ tenantId: tenantUsers.tenantId })
     .from(tenantUsers)
@@ -50,6 +50,17 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
     }
   }
   await setContextTenant(tx, "");
+  return memberships.map((m) => m.tenantId);
+}
+
+/**
+ * Refuses with `conflict` if the account's memberships, as removed, include a tenant that was
+ * not locked and checked: one the user joined meanwhile (its other owner may have left since).
+ */
+export function requireOnlyCheckedTenants(checked: string[], removed: { tenantId: string }[]): void {
+  if (removed.some((m) => !checked.includes(m.tenantId))) {
+    throw new DataError("conflict", "your workspaces changed while your account was being deleted: try again");
+  }
 }
 
 // Read after the lock, in a statement of its own: it sees whatever the previous holder committed.

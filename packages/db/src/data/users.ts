@@ -6,7 +6,7 @@ import { parseId } from "../ids";
 import { tenantUsers, users, type User } from "../schema";
 import { accountHolderId, actingUserId, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
-import { lockTenantsOfLeavingUser } from "./owners";
+import { lockTenantsOfLeavingUser, requireOnlyCheckedTenants } from "./owners";
 import { select, statement } from "./statements";
 import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
@@ -125,14 +125,19 @@ export async function markEmailVerified(tx: Executor): Promise<User> {
  */
 export async function softDeleteUser(tx: Executor): Promise<void> {
   const userId = await accountHolderId(tx);
-  await lockTenantsOfLeavingUser(tx, userId);
+  const checked = await lockTenantsOfLeavingUser(tx, userId);
   const [user] = await tx
     .update(users)
     .set({ deleted: sql`now()` })
     .where(and(eq(users.id, userId), isNull(users.deleted)))
     .returning({ id: users.id });
   if (!user) throw new DataError("not_found", "user not found");
-  await tx.update(tenantUsers).set({ deleted: sql`now()` }).where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
+  const removed = await tx
+    .update(tenantUsers)
+    .set({ deleted: sql`now()` })
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
+    .returning({ tenantId: tenantUsers.tenantId });
+  requireOnlyCheckedTenants(checked, removed);
 }
 
 /**
@@ -165,7 +170,13 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
  */
 export async function eraseUser(tx: Executor): Promise<void> {
   const userId = await accountHolderId(tx);
-  await lockTenantsOfLeavingUser(tx, userId);
+  const checked = await lockTenantsOfLeavingUser(tx, userId);
+  // The live memberships go first, to see which they were; the cascade takes the rest.
+  const removed = await tx
+    .delete(tenantUsers)
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
+    .returning({ tenantId: tenantUsers.tenantId });
+  requireOnlyCheckedTenants(checked, removed);
   const erased = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (erased.length === 0) throw new DataError("not_found", "user not found");
 }

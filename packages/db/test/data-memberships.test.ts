@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { and, eq, ilike, isNull } from "drizzle-orm";
-import { withSystem } from "../src/context";
+import { and, eq, ilike, isNull, sql } from "drizzle-orm";
+import { withSystem, withUser } from "../src/context";
 import { tenantUsers, users as usersTable } from "../src/schema";
-import { addMember, changeRoles, importMembers, leaveTenant, listMembers, removeMember } from "../src/data";
+import { addMember, changeRoles, importMembers, leaveTenant, listMembers, removeMember, softDeleteUser } from "../src/data";
 import { everything, failure, signUp, uniqueEmail, workspace } from "./support/actors";
 import { useDatabase } from "./support/world";
 
@@ -174,6 +174,18 @@ describe("removing and leaving", () => {
     const space = await workspace(ctx.client);
     const before = await everything(ctx.client);
     expect((await failure(space.as(space.owner, (tx) => leaveTenant(tx)))).code).toBe("conflict");
+    expect(await everything(ctx.client)).toBe(before);
+  });
+
+  it("an owner whose account is deleted counts for nothing: the last live owner still cannot leave, step down or go", async () => {
+    const space = await workspace(ctx.client);
+    const ghost = await space.member(["owner"]);
+    // What a membership added while its user's account was being deleted leaves behind.
+    await withSystem(ctx.client.db, (tx) => tx.update(usersTable).set({ deleted: sql`now()` }).where(eq(usersTable.id, ghost.id)));
+    const before = await everything(ctx.client);
+    expect((await failure(space.as(space.owner, (tx) => leaveTenant(tx)))).code).toBe("conflict");
+    expect((await failure(space.as(space.owner, (tx) => changeRoles(tx, { userId: space.owner.id, roles: ["admin"] })))).code).toBe("conflict");
+    expect((await failure(withUser(ctx.client.db, { userId: space.owner.id }, (tx) => softDeleteUser(tx)))).code).toBe("conflict");
     expect(await everything(ctx.client)).toBe(before);
   });
 

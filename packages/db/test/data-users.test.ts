@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { tenantUsers } from "../src/schema";
 import { withSystem, withUser } from "../src/context";
 import {
+  addMember,
   changeEmail,
   createUser,
   eraseUser,
@@ -11,6 +12,7 @@ import {
   findUserById,
   listMembers,
   markEmailVerified,
+  removeMember,
   restoreUser,
   signInByEmail,
   softDeleteUser,
@@ -126,6 +128,41 @@ describe("soft delete, restore, erase", () => {
     for (const attempt of [softDeleteUser, eraseUser]) {
       const error = await failure(withUser(ctx.client.db, { userId: space.owner.id }, (tx) => attempt(tx)));
       expect(error.code).toBe("conflict");
+    }
+    expect(await everything(ctx.client)).toBe(before);
+  });
+
+  it("an owner of several workspaces, each with another owner, deletes their account and every membership goes", async () => {
+    const spaces = [await workspace(ctx.client), await workspace(ctx.client), await workspace(ctx.client)];
+    const leaver = await spaces[0]!.member(["owner"]);
+    await spaces[1]!.as(spaces[1]!.owner, (tx) => addMember(tx, { email: leaver.email, roles: ["member"] }));
+    await spaces[2]!.as(spaces[2]!.owner, (tx) => addMember(tx, { email: leaver.email, roles: ["owner", "admin"] }));
+    await withUser(ctx.client.db, { userId: leaver.id }, (tx) => softDeleteUser(tx));
+    const memberships = await withSystem(ctx.client.db, (tx) => tx.select().from(tenantUsers).where(eq(tenantUsers.userId, leaver.id)));
+    expect(memberships).toHaveLength(3);
+    expect(memberships.every((m) => m.deleted !== null)).toBe(true);
+  });
+
+  it("the only owner of one of several workspaces cannot delete or erase their account, and nothing changes", async () => {
+    const [shared, own] = [await workspace(ctx.client), await workspace(ctx.client)];
+    const person = await shared.member(["owner"]);
+    await own.as(own.owner, (tx) => addMember(tx, { email: person.email, roles: ["owner"] }));
+    await own.as(person, (tx) => removeMember(tx, { userId: own.owner.id }));
+    const before = await everything(ctx.client);
+    for (const attempt of [softDeleteUser, eraseUser]) {
+      expect((await failure(withUser(ctx.client.db, { userId: person.id }, (tx) => attempt(tx)))).code).toBe("conflict");
+    }
+    expect(await everything(ctx.client)).toBe(before);
+  });
+
+  it("account deletion and erasure run in the user's own context: in a tenant's they are refused, and nothing changes", async () => {
+    const [one, two] = [await workspace(ctx.client), await workspace(ctx.client)];
+    const member = await one.member(["member"]);
+    await two.as(two.owner, (tx) => addMember(tx, { email: member.email, roles: ["member"] }));
+    const before = await everything(ctx.client);
+    for (const attempt of [softDeleteUser, eraseUser]) {
+      const error = await failure(one.as(member, (tx) => attempt(tx)));
+      expect(error.message).toBe("account deletion runs in the user's own context (withUser), not in a tenant's");
     }
     expect(await everything(ctx.client)).toBe(before);
   });

@@ -29,12 +29,14 @@ export async function tenantActor(
   tx: Executor,
   options: { lock?: boolean; allowDeletedTenant?: boolean } = {},
 ): Promise<TenantActor> {
-  const query = tx
+  // The membership is read after the lock, in a statement of its own: one that waited for
+  // the lock would read from before the holder committed (a just-demoted owner as owner).
+  if (options.lock) await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, contextTenantId)).for("update");
+  const [row] = await tx
     .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId, roles: tenantUsers.roles, tenantDeleted: tenants.deleted })
     .from(tenantUsers)
     .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
     .where(and(eq(tenantUsers.tenantId, contextTenantId), eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted)));
-  const [row] = options.lock ? await query.for("update", { of: tenants }) : await query;
   if (!row || (row.tenantDeleted && !options.allowDeletedTenant)) throw new DataError("not_found", "tenant not found");
   return { ...row, roles: row.roles as TenantRole[] };
 }
@@ -43,6 +45,17 @@ export async function tenantActor(
 export async function actingUserId(tx: Executor): Promise<string> {
   const [row] = await tx.execute<{ id: string | null }>(sql`SELECT ${contextUserId} AS id`);
   if (!row?.id) throw new DataError("not_found", "user not found");
+  return row.id;
+}
+
+/**
+ * The acting user's id in their own user context, or `not_found`. Account deletion acts on
+ * every tenant of the user, which a tenant context would hide: there it is a programming error.
+ */
+export async function accountHolderId(tx: Executor): Promise<string> {
+  const [row] = await tx.execute<{ id: string | null; tenant: string | null }>(sql`SELECT ${contextUserId} AS id, ${contextTenantId} AS tenant`);
+  if (!row?.id) throw new DataError("not_found", "user not found");
+  if (row.tenant) throw new Error("account deletion runs in the user's own context (withUser), not in a tenant's");
   return row.id;
 }
 

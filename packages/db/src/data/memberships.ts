@@ -1,9 +1,10 @@
-import { and, asc, eq, exists, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, exists, gt, isNull, sql } from "drizzle-orm";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { tenants, tenantUsers, users } from "../schema";
-import { contextTenantId, requireRole, tenantActor, type Executor, type TenantActor } from "./actor";
+import { contextTenantId, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
+import { requireAnotherOwner } from "./owners";
 import { select, statement, type StatementBuilder } from "./statements";
 import { memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
 
@@ -158,7 +159,7 @@ export async function changeRoles(tx: Executor, input: { userId: string; roles: 
   const ownerBefore = target.roles.includes("owner");
   const ownerAfter = roles.includes("owner");
   if (ownerBefore !== ownerAfter) requireRole(actor, ["owner"], "grant or revoke the owner role");
-  if (ownerBefore && !ownerAfter) await requireAnotherOwner(tx, actor, userId);
+  if (ownerBefore && !ownerAfter) await requireAnotherOwner(tx, actor.tenantId, userId);
 
   await mapErrors(() =>
     tx.update(tenantUsers).set({ roles }).where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId))),
@@ -175,7 +176,7 @@ export async function removeMember(tx: Executor, input: { userId: string }): Pro
     requireRole(actor, ["owner", "admin"], "remove members");
     if (target.roles.includes("owner")) requireRole(actor, ["owner"], "remove an owner");
   }
-  if (target.roles.includes("owner")) await requireAnotherOwner(tx, actor, userId);
+  if (target.roles.includes("owner")) await requireAnotherOwner(tx, actor.tenantId, userId);
   await tx
     .update(tenantUsers)
     .set({ deleted: sql`now()` })
@@ -209,22 +210,6 @@ async function requireMember(tx: Executor, tenantId: string, userId: string): Pr
     .where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
   if (!row) throw new DataError("not_found", "member not found");
   return toMember(row);
-}
-
-async function requireAnotherOwner(tx: Executor, actor: TenantActor, leaving: string): Promise<void> {
-  const [other] = await tx
-    .select({ userId: tenantUsers.userId })
-    .from(tenantUsers)
-    .where(
-      and(
-        eq(tenantUsers.tenantId, actor.tenantId),
-        ne(tenantUsers.userId, leaving),
-        isNull(tenantUsers.deleted),
-        sql`'owner' = ANY (${tenantUsers.roles})`,
-      ),
-    )
-    .limit(1);
-  if (!other) throw new DataError("conflict", "a workspace must keep at least one owner");
 }
 
 // owner > admin > member > viewer: raising means reaching a higher role than one holds.

@@ -4,8 +4,9 @@ import { withUser } from "../context";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { tenantUsers, users, type User } from "../schema";
-import { actingUserId, type Executor } from "./actor";
+import { accountHolderId, actingUserId, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
+import { lockTenantsOfLeavingUser, requireOnlyCheckedTenants } from "./owners";
 import { select, statement } from "./statements";
 import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
@@ -123,17 +124,25 @@ export async function markEmailVerified(tx: Executor): Promise<User> {
   return user;
 }
 
-/** Soft-deletes the acting user and, in the same transaction, their memberships. */
+/**
+ * Soft-deletes the acting user and, in the same transaction, their memberships (user
+ * context). Refused with `conflict` for the only owner of a live workspace.
+ */
 export async function softDeleteUser(tx: Executor): Promise<void> {
-  const userId = await actingUserId(tx);
-  await refuseIfSoleOwner(tx, userId);
+  const userId = await accountHolderId(tx);
+  const checked = await lockTenantsOfLeavingUser(tx, userId);
   const [user] = await tx
     .update(users)
     .set({ deleted: sql`now()` })
     .where(and(eq(users.id, userId), isNull(users.deleted)))
     .returning({ id: users.id });
   if (!user) throw new DataError("not_found", "user not found");
-  await tx.update(tenantUsers).set({ deleted: sql`now()` }).where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
+  const removed = await tx
+    .update(tenantUsers)
+    .set({ deleted: sql`now()` })
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
+    .returning({ tenantId: tenantUsers.tenantId });
+  requireOnlyCheckedTenants(checked, removed);
 }
 
 /**
@@ -160,21 +169,21 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
 }
 
 /**
- * GDPR erasure of the acting user: a hard delete; memberships go by cascade, and with
- * them the copies of the email they held. Nothing of the person remains.
+ * GDPR erasure of the acting user (user context): a hard delete; memberships go by cascade,
+ * and with them the copies of the email they held. Nothing of the person remains.
+ * Refused with `conflict` for the only owner of a live workspace.
  */
 export async function eraseUser(tx: Executor): Promise<void> {
-  const userId = await actingUserId(tx);
-  await refuseIfSoleOwner(tx, userId);
+  const userId = await accountHolderId(tx);
+  const checked = await lockTenantsOfLeavingUser(tx, userId);
+  // The live memberships go first, to see which they were; the cascade takes the rest.
+  const removed = await tx
+    .delete(tenantUsers)
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
+    .returning({ tenantId: tenantUsers.tenantId });
+  requireOnlyCheckedTenants(checked, removed);
   const erased = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (erased.length === 0) throw new DataError("not_found", "user not found");
-}
-
-async function refuseIfSoleOwner(tx: Executor, userId: string): Promise<void> {
-  const [row] = await tx.execute<{ count: number }>(sql`SELECT penguinmails_rls.solely_owned_tenants(${userId}) AS count`);
-  if (Number(row?.count ?? 0) > 0) {
-    throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
-  }
 }
 
 async function requireLiveUser(tx: Executor, userId: string): Promise<User> {

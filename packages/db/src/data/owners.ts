@@ -1,0 +1,86 @@
+import { and, asc, eq, exists, isNull, ne, notExists, sql, type SQL } from "drizzle-orm";
+import { DataError } from "../errors";
+import { tenants, tenantUsers, users } from "../schema";
+import type { Executor } from "./actor";
+
+// The live-owner rule: a live tenant always keeps a live owner. Everything that can take an
+// owner away (leaving, removal, demotion, account deletion and erasure) locks the tenant row
+// first and checks after the lock, so concurrent changes to one tenant are checked one by one.
+
+// A live owner: a live membership with the owner role, of an account that is live too (a
+// membership added while its user's account was being deleted can outlive the account).
+const liveOwner = (tenantId: string, who: SQL) =>
+  and(
+    eq(tenantUsers.tenantId, tenantId),
+    who,
+    isNull(tenantUsers.deleted),
+    sql`'owner' = ANY (${tenantUsers.roles})`,
+    sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${tenantUsers.userId} AND ${users.deleted} IS NULL)`,
+  );
+
+/** Refuses with `conflict` unless the tenant (already locked) has a live owner besides `leaving`. */
+export async function requireAnotherOwner(tx: Executor, tenantId: string, leaving: string): Promise<void> {
+  const [other] = await tx
+    .select({ userId: tenantUsers.userId })
+    .from(tenantUsers)
+    .where(liveOwner(tenantId, ne(tenantUsers.userId, leaving)))
+    .limit(1);
+  if (!other) throw new DataError("conflict", "a workspace must keep at least one owner");
+}
+
+/**
+ * Before an account goes (user context): locks each tenant the user is a live member of,
+ * in id order (one global order, so two deletions never deadlock), and refuses with
+ * `conflict` if a live tenant would be left without a live owner. Returns in the user context.
+ */
+export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Promise<string[]> {
+  const memberships = await tx
+    .select({ tenantId: tenantUsers.tenantId })
+    .from(tenantUsers)
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
+    .orderBy(asc(tenantUsers.tenantId));
+  // A user context may see these tenants but neither lock them (that takes the update
+  // policy, which wants a tenant context) nor see their other owners: so act in each
+  // tenant's context in turn, within this transaction, as a member of it.
+  for (const { tenantId } of memberships) {
+    await setContextTenant(tx, tenantId);
+    await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+    if (await isLastOwner(tx, tenantId, userId)) {
+      throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
+    }
+  }
+  await setContextTenant(tx, "");
+  return memberships.map((m) => m.tenantId);
+}
+
+/**
+ * Refuses with `conflict` if the account's memberships, as removed, include a tenant that was
+ * not locked and checked: one the user joined meanwhile (its other owner may have left since).
+ */
+export function requireOnlyCheckedTenants(checked: string[], removed: { tenantId: string }[]): void {
+  if (removed.some((m) => !checked.includes(m.tenantId))) {
+    throw new DataError("conflict", "your workspaces changed while your account was being deleted: try again");
+  }
+}
+
+// Read after the lock, in a statement of its own: it sees whatever the previous holder committed.
+async function isLastOwner(tx: Executor, tenantId: string, userId: string): Promise<boolean> {
+  const owners = (who: SQL) => tx.select({ one: sql`1` }).from(tenantUsers).where(liveOwner(tenantId, who));
+  const [row] = await tx
+    .select({ id: tenants.id })
+    .from(tenants)
+    .where(
+      and(
+        eq(tenants.id, tenantId),
+        isNull(tenants.deleted),
+        exists(owners(eq(tenantUsers.userId, userId))),
+        notExists(owners(ne(tenantUsers.userId, userId))),
+      ),
+    );
+  return row !== undefined;
+}
+
+// Local to the transaction, as the context's own SET LOCAL; '' reads as unset (a user context).
+async function setContextTenant(tx: Executor, tenantId: string): Promise<void> {
+  await tx.execute(sql`SELECT set_config('nile.tenant_id', ${tenantId}, true)`);
+}

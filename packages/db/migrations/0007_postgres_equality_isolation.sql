@@ -9,8 +9,8 @@
 -- their tenants through the list penguinmails_rls.enter_user() puts in
 -- penguinmails.user_tenants on entry.
 --
--- The remaining SECURITY DEFINER helpers (find-or-create a user by email, sole-owner check,
--- the email-copy triggers) are off the read path. They pin search_path with pg_temp last,
+-- The remaining SECURITY DEFINER helpers (find-or-create a user by email, the email-copy
+-- triggers) are off the read path. They pin search_path with pg_temp last,
 -- qualify every type and relation, and belong to penguinmails_definer: NOLOGIN, and no
 -- login is made a member of it. The runtime roles lose TEMPORARY (no temp objects to shadow
 -- anything with) and CONNECT goes from PUBLIC to the logins that are granted it.
@@ -108,8 +108,9 @@ GRANT SELECT ON public.tenants TO penguinmails_app_user;
 --> statement-breakpoint
 GRANT SELECT ON public.tenant_users TO penguinmails_app_user;
 --> statement-breakpoint
--- A user context may change nothing of its memberships but these (never their roles).
-GRANT UPDATE (email, updated, deleted) ON public.tenant_users TO penguinmails_app_user;
+-- A user context may change nothing of its memberships but these (never their roles), and
+-- erase them with the account.
+GRANT UPDATE (email, updated, deleted), DELETE ON public.tenant_users TO penguinmails_app_user;
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.users TO penguinmails_app_user;
 --> statement-breakpoint
@@ -122,6 +123,9 @@ CREATE POLICY tenants_app_user_select ON public.tenants FOR SELECT TO penguinmai
 -- ... the user's own memberships, whose live ones it may soft-delete or give the user's new
 -- email (soft-deleted ones stay readable: an UPDATE's new row must pass the SELECT policy), ...
 CREATE POLICY tenant_users_app_user_select ON public.tenant_users FOR SELECT TO penguinmails_app_user
+  USING (user_id = nullif(current_setting('nile.user_id', true), '')::uuid);
+--> statement-breakpoint
+CREATE POLICY tenant_users_app_user_delete ON public.tenant_users FOR DELETE TO penguinmails_app_user
   USING (user_id = nullif(current_setting('nile.user_id', true), '')::uuid);
 --> statement-breakpoint
 CREATE POLICY tenant_users_app_user_update ON public.tenant_users FOR UPDATE TO penguinmails_app_user
@@ -178,9 +182,7 @@ REVOKE ALL ON FUNCTION penguinmails_rls.enter_tenant(), penguinmails_rls.enter_u
 GRANT EXECUTE ON FUNCTION penguinmails_rls.enter_tenant() TO penguinmails_app;
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION penguinmails_rls.enter_user() TO penguinmails_app_user;
---> statement-breakpoint
--- Account deletion (a user context) asks whether the user is the last owner anywhere.
-GRANT EXECUTE ON FUNCTION penguinmails_rls.solely_owned_tenants(uuid) TO penguinmails_app_user;
+
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION penguinmails_rls.roles_are_valid(roles pg_catalog.text[]) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -256,22 +258,8 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION penguinmails_rls.solely_owned_tenants(p_user pg_catalog.uuid) RETURNS pg_catalog.int4
-  LANGUAGE sql STABLE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-AS $$
-  SELECT pg_catalog.count(*)::pg_catalog.int4
-  FROM public.tenant_users mine
-  JOIN public.tenants t ON t.id OPERATOR(pg_catalog.=) mine.tenant_id AND t.deleted IS NULL
-  WHERE mine.user_id OPERATOR(pg_catalog.=) p_user AND mine.deleted IS NULL
-    AND 'owner'::pg_catalog.text OPERATOR(pg_catalog.=) ANY (mine.roles)
-    AND NOT EXISTS (
-      SELECT 1 FROM public.tenant_users other
-      WHERE other.tenant_id OPERATOR(pg_catalog.=) mine.tenant_id
-        AND other.user_id OPERATOR(pg_catalog.<>) p_user
-        AND other.deleted IS NULL
-        AND 'owner'::pg_catalog.text OPERATOR(pg_catalog.=) ANY (other.roles))
-$$;
+-- Account deletion locks and checks each of the user's tenants in that tenant's scope.
+DROP FUNCTION penguinmails_rls.solely_owned_tenants(uuid);
 --> statement-breakpoint
 -- Hand the definers to penguinmails_definer. A migrating user that is not superuser must be
 -- a member of a role to give it objects: that membership lasts only for this transaction.
@@ -285,7 +273,7 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT penguinmails_definer TO %I', current_user);
   END IF;
   FOREACH helper IN ARRAY ARRAY['copy_member_email()', 'propagate_user_email()', 'resolve_user(pg_catalog.text)',
-                                'resolve_users(pg_catalog.text[], pg_catalog.text[])', 'solely_owned_tenants(pg_catalog.uuid)'] LOOP
+                                'resolve_users(pg_catalog.text[], pg_catalog.text[])'] LOOP
     EXECUTE 'ALTER FUNCTION penguinmails_rls.' || helper || ' OWNER TO penguinmails_definer';
   END LOOP;
   IF lent THEN

@@ -62,7 +62,6 @@ describe.runIf(onServer)("a login of the runtime roles cannot borrow the helpers
         await tx.unsafe(`SET LOCAL nile.tenant_id = '${a.tenantId}'; SET LOCAL nile.user_id = '${a.userId}'; SET LOCAL ROLE penguinmails_app`);
         await tx.unsafe(`SELECT penguinmails_rls.enter_tenant()`);
         await tx.unsafe(`SELECT penguinmails_rls.resolve_user('hijack-${randomUUID()}@example.test')`);
-        await tx.unsafe(`SELECT penguinmails_rls.solely_owned_tenants('${a.userId}')`);
         await tx.unsafe(`SELECT * FROM penguinmails_rls.resolve_users(ARRAY['bulk-${randomUUID()}@example.test'], ARRAY[NULL])`);
         await tx.unsafe(`SELECT id FROM users`);
         await tx.unsafe(`SET LOCAL nile.tenant_id = ''; SET LOCAL ROLE penguinmails_app_user`);
@@ -85,7 +84,6 @@ describe.runIf(onServer)("a login of the runtime roles cannot borrow the helpers
       "propagate_user_email",
       "resolve_user",
       "resolve_users",
-      "solely_owned_tenants",
     ]);
     for (const helper of helpers) {
       expect(helper.owner, helper.name).toBe("penguinmails_definer");

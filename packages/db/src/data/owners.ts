@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, isNull, ne, notExists, sql, type SQL } from "drizzle-orm";
 import { DataError } from "../errors";
 import { tenants, tenantUsers, users } from "../schema";
-import type { Executor } from "./actor";
+import { inTenantScope, type Executor } from "./actor";
 
 // The live-owner rule: a live tenant always keeps a live owner. Everything that can take an
 // owner away (leaving, removal, demotion, account deletion and erasure) locks the tenant row
@@ -39,17 +39,16 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
     .from(tenantUsers)
     .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
     .orderBy(asc(tenantUsers.tenantId));
-  // A user context may see these tenants but neither lock them (that takes the update
-  // policy, which wants a tenant context) nor see their other owners: so act in each
-  // tenant's context in turn, within this transaction, as a member of it.
+  // A user context may see these tenants but neither lock them nor see their other owners:
+  // so act in each tenant's scope in turn, within this transaction, as a member of it.
   for (const { tenantId } of memberships) {
-    await setContextTenant(tx, tenantId);
-    await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
-    if (await isLastOwner(tx, tenantId, userId)) {
-      throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
-    }
+    await inTenantScope(tx, tenantId, async () => {
+      await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+      if (await isLastOwner(tx, tenantId, userId)) {
+        throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
+      }
+    });
   }
-  await setContextTenant(tx, "");
   return memberships.map((m) => m.tenantId);
 }
 
@@ -78,9 +77,4 @@ async function isLastOwner(tx: Executor, tenantId: string, userId: string): Prom
       ),
     );
   return row !== undefined;
-}
-
-// Local to the transaction, as the context's own SET LOCAL; '' reads as unset (a user context).
-async function setContextTenant(tx: Executor, tenantId: string): Promise<void> {
-  await tx.execute(sql`SELECT set_config('nile.tenant_id', ${tenantId}, true)`);
 }

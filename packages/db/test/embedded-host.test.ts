@@ -18,6 +18,8 @@ interface Report {
 
 interface Starter {
   child: ChildProcess;
+  /** resolves when the process has loaded and waits for "go" */
+  loaded: Promise<void>;
   report: Promise<Report>;
   /** rows the database acknowledged to this starter (writers only) */
   acked: number[];
@@ -41,29 +43,44 @@ afterAll(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-function start(mode: "host-or-join" | "writer", first = 0): Starter {
+function start(mode: "host-or-join" | "writer", first: number): Starter {
   const [command, ...args] = tsxCommand("test/support/embedded-starter.ts");
-  const child = spawn(command!, [...args, mode, dataDir, String(first)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command!, [...args, mode, dataDir, String(first)], { stdio: ["pipe", "pipe", "pipe"] });
   running.add(child);
   const acked: number[] = [];
+  let markLoaded = () => {};
+  const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
   let stdout = "";
   let stderr = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => running.delete(child));
+  void exited.then(() => {
+    running.delete(child);
+    markLoaded(); // its report says why
+  });
+  child.stdin!.on("error", () => {}); // a starter that died cannot be told to go
   const report = new Promise<Report>((resolve, reject) => {
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       const lines = stdout.split("\n");
       stdout = lines.pop()!;
       for (const line of lines) {
-        if (line.startsWith("{")) resolve(JSON.parse(line) as Report);
+        if (line === "loaded") markLoaded();
+        else if (line.startsWith("{")) resolve(JSON.parse(line) as Report);
         else if (line.startsWith("ack ")) acked.push(Number(line.slice(4)));
       }
     });
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     void exited.then(() => reject(new Error(`starter exited before reporting: ${stderr}`)));
   });
-  return { child, report, acked, exited };
+  return { child, loaded, report, acked, exited };
+}
+
+/** Starts processes, and lets them all go at once when each has loaded. */
+async function startTogether(count: number, mode: "host-or-join" | "writer" = "host-or-join", first = 0): Promise<Starter[]> {
+  const starters = Array.from({ length: count }, (_, i) => start(mode, first + i * 1_000_000));
+  await Promise.all(starters.map((starter) => starter.loaded));
+  for (const starter of starters) starter.child.stdin!.write("go\n");
+  return starters;
 }
 
 async function stopAll(starters: Starter[], signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
@@ -73,7 +90,7 @@ async function stopAll(starters: Starter[], signal: NodeJS.Signals = "SIGTERM"):
 
 /** Starts `count` starters at once; checks exactly one hosts and all reach it. */
 async function race(count: number): Promise<Starter[]> {
-  const starters = Array.from({ length: count }, () => start("host-or-join"));
+  const starters = await startTogether(count);
   const reports = await Promise.all(starters.map((starter) => starter.report));
   expect(reports.filter((report) => report.hosted)).toHaveLength(1);
   expect(new Set(reports.map((report) => report.url)).size).toBe(1);
@@ -120,7 +137,7 @@ describe("one host per embedded data directory", () => {
     await sql`CREATE TABLE IF NOT EXISTS acked (n int PRIMARY KEY)`;
     await sql.end();
 
-    const writers = [start("writer", 1_000_000), start("writer", 2_000_000)];
+    const writers = await startTogether(2, "writer", 1_000_000);
     for (const writer of writers) expect((await writer.report).hosted).toBe(false);
     await expect.poll(() => writers.every((writer) => writer.acked.length >= 100), { timeout: SLOW_MS / 2, interval: 100 }).toBe(true);
     await stopAll([hostStarter!], "SIGKILL");

@@ -45,6 +45,7 @@ export async function tryHoldHostLock(dataDir: string): Promise<HostLock | undef
   const waiting = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     socket.on("error", () => socket.destroy());
+    socket.on("close", () => waiting.delete(socket));
     if (answer) socket.end(answer);
     else waiting.add(socket);
   });

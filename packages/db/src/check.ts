@@ -4,10 +4,12 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { defaultMigrationsFolder, readJournal } from "./migrate";
 
 // `db:check`: the committed migrations are the one ledger, so they must agree with the
-// schema and with each other. Three checks, each of which fails CI on its own.
+// schema, with each other and with what they were when committed. Four checks, each of
+// which fails CI on its own (the CLI adds a fifth: the database's ledger, when there is one).
 
 export interface CheckOptions {
   schema?: string;
@@ -24,7 +26,7 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url));
 export function checkMigrations(options: CheckOptions = {}): CheckResult {
   const schema = options.schema ?? path.join(packageDir, "src", "schema", "index.ts");
   const folder = options.folder ?? defaultMigrationsFolder();
-  const problems = [...checkJournalOrder(folder)];
+  const problems = [...checkJournalOrder(folder), ...checkPinnedHashes(folder)];
 
   const check = drizzleKit(["check", "--dialect", "postgresql", "--out", folder]);
   if (check.status !== 0) problems.push(`drizzle-kit check failed:\n${check.output}`);
@@ -49,6 +51,45 @@ export function checkJournalOrder(folder: string): string[] {
     if (!fs.existsSync(path.join(folder, `${entry.tag}.sql`))) problems.push(`journal entry ${entry.tag} has no SQL file`);
   });
   return problems;
+}
+
+// Each migration's SHA-256 (drizzle's ledger hash) is pinned in migrations/hashes.json
+// when its SQL is final (`db:pin`). An edit to an applied file then fails here without
+// any database, and a deliberate one shows in review as a changed pin.
+export const PINS_FILE = "hashes.json";
+
+export function readPins(folder: string): Record<string, string> {
+  const file = path.join(folder, PINS_FILE);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>) : {};
+}
+
+/** SHA-256 of each migration in the folder, by tag, as drizzle's ledger records it. */
+export function migrationHashes(folder: string): Map<string, string> {
+  const tags = new Map(readJournal(folder).map((entry) => [entry.when, entry.tag]));
+  return new Map(readMigrationFiles({ migrationsFolder: folder }).map((m) => [tags.get(m.folderMillis)!, m.hash]));
+}
+
+export function checkPinnedHashes(folder: string): string[] {
+  const pins = readPins(folder);
+  const problems: string[] = [];
+  for (const [tag, hash] of migrationHashes(folder)) {
+    if (pins[tag] === undefined) {
+      problems.push(`migration ${tag} is not pinned: once its SQL is final, run \`pnpm --filter @penguinmails/db db:pin\``);
+    } else if (pins[tag] !== hash) {
+      problems.push(`migration ${tag} changed since it was pinned in ${PINS_FILE}: put the change in a new migration`);
+    }
+  }
+  return problems;
+}
+
+/** Pins migrations that have no pin yet; never changes an existing pin. Returns their tags. */
+export function pinNewMigrations(folder: string = defaultMigrationsFolder()): string[] {
+  const pins = readPins(folder);
+  const added = [...migrationHashes(folder)].filter(([tag]) => pins[tag] === undefined);
+  if (added.length === 0) return [];
+  for (const [tag, hash] of added) pins[tag] = hash;
+  fs.writeFileSync(path.join(folder, PINS_FILE), `${JSON.stringify(pins, null, 2)}\n`);
+  return added.map(([tag]) => tag);
 }
 
 // Generates into a scratch copy of the migrations: any new file means drift.

@@ -25,8 +25,13 @@ export function resolveMigrationDatabase(env: DbEnv = readDbEnv()): Promise<Data
 
 async function resolve(url: string | undefined, env: DbEnv): Promise<DatabaseTarget> {
   if (url) return { url, engine: "postgres", release: async () => {} };
-  const shared = await acquireSharedEmbedded(env.PGLITE_DATA_DIR ?? defaultDataDir());
+  const shared = await acquireSharedEmbedded(embeddedDataDir(env));
   return { url: shared.url, engine: "embedded", release: shared.release };
+}
+
+/** Where the embedded database keeps its files: PGLITE_DATA_DIR, else .data/pglite. */
+export function embeddedDataDir(env: DbEnv = readDbEnv()): string {
+  return env.PGLITE_DATA_DIR ?? defaultDataDir();
 }
 
 // .data/pglite at the workspace root, found from the working directory so it holds

@@ -1,16 +1,29 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkMigrations } from "../src/check";
-import { defaultMigrationsFolder } from "../src/migrate";
+import postgres from "postgres";
+import { checkMigrations, pinNewMigrations, readPins } from "../src/check";
+import { defaultMigrationsFolder, readJournal } from "../src/migrate";
+import { createTestDatabase } from "../src/testing";
 import { packageDir, runCli } from "./support/cli";
 
 // Scratch files live inside the package so drizzle-kit resolves drizzle-orm from them.
 const scratchRoot = path.join(packageDir, "test", ".scratch");
 const scratches: string[] = [];
-afterEach(() => {
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
   for (const dir of scratches.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
+
+/** A migrated database of its own: db:check compares the ledger of the one it is given. */
+async function migratedDatabase(): Promise<string> {
+  const database = await createTestDatabase();
+  cleanups.push(() => database.drop());
+  return database.url;
+}
+
+const tags = readJournal().map((entry) => entry.tag);
 
 function scratch(): string {
   fs.mkdirSync(scratchRoot, { recursive: true });
@@ -26,10 +39,46 @@ function copyMigrations(): string {
 }
 
 describe("pnpm db:check", () => {
-  it("is green on the committed migrations", async () => {
-    const run = await runCli("check", {});
+  it("is green on the committed migrations, pinned and applied as they are", async () => {
+    const url = await migratedDatabase();
+    const run = await runCli("check", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain("applied them as they are");
+    expect(Object.keys(readPins(defaultMigrationsFolder()))).toEqual(tags);
+  });
+
+  it("goes red naming the migration when the database applied another version of its file", async () => {
+    const url = await migratedDatabase();
+    const edited = readJournal()[2]!;
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    await sql`UPDATE drizzle.__drizzle_migrations SET hash = 'applied-version' WHERE created_at = ${edited.when}`;
+    await sql.end();
+    const run = await runCli("check", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`applied migration ${edited.tag} changed since it was applied`);
+  });
+
+  it("goes red, with no database, when a pinned migration's file was edited", () => {
+    const folder = copyMigrations();
+    fs.appendFileSync(path.join(folder, `${tags[2]}.sql`), "\n-- an innocent-looking edit\n");
+    const result = checkMigrations({ folder });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([`migration ${tags[2]} changed since it was pinned in hashes.json: put the change in a new migration`]);
+  });
+
+  it("goes red when a migration is not pinned; db:pin pins only new ones, never an edited one", () => {
+    const folder = copyMigrations();
+    const pins = readPins(folder);
+    const last = tags.at(-1)!;
+    delete pins[last];
+    fs.writeFileSync(path.join(folder, "hashes.json"), JSON.stringify(pins));
+    fs.appendFileSync(path.join(folder, `${tags[0]}.sql`), "\n-- edited\n");
+    expect(checkMigrations({ folder }).problems.join("\n")).toContain(`migration ${last} is not pinned`);
+
+    expect(pinNewMigrations(folder)).toEqual([last]);
+    const problems = checkMigrations({ folder }).problems;
+    expect(problems).toEqual([`migration ${tags[0]} changed since it was pinned in hashes.json: put the change in a new migration`]);
   });
 
   it("goes red when the schema changed without generating", () => {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrate, MigrationFailedError, readJournal, defaultMigrationsFolder } from "../src/migrate";
+import { migrate, MigrationChangedError, MigrationFailedError, readJournal, defaultMigrationsFolder } from "../src/migrate";
 import { createTestDatabase, type TestDatabase } from "../src/testing";
 import { runCli } from "./support/cli";
 
@@ -78,22 +78,28 @@ describe("pnpm db:migrate", () => {
   });
 });
 
+/** A temporary copy of the committed migrations, plus one more migration with this SQL. */
+function migrationsWith(tag: string, sql: string): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "penguinmails-migrations-"));
+  cleanups.push(async () => fs.rmSync(folder, { recursive: true, force: true }));
+  fs.cpSync(defaultMigrationsFolder(), folder, { recursive: true });
+  const journalPath = path.join(folder, "meta", "_journal.json");
+  const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
+  const last = journal.entries.at(-1);
+  journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag });
+  fs.writeFileSync(journalPath, JSON.stringify(journal));
+  fs.writeFileSync(path.join(folder, `${tag}.sql`), sql);
+  return folder;
+}
+
 describe("a failing migration", () => {
   it("leaves the schema and the ledger as they were", async () => {
     const { url } = await emptyDatabase();
     await migrate(url);
 
     // A copy of the real migrations plus one whose second statement fails.
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "penguinmails-migrations-"));
-    cleanups.push(async () => fs.rmSync(folder, { recursive: true, force: true }));
-    fs.cpSync(defaultMigrationsFolder(), folder, { recursive: true });
-    const journalPath = path.join(folder, "meta", "_journal.json");
-    const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
-    const last = journal.entries.at(-1);
-    journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: "9999_broken" });
-    fs.writeFileSync(journalPath, JSON.stringify(journal));
-    fs.writeFileSync(
-      path.join(folder, "9999_broken.sql"),
+    const folder = migrationsWith(
+      "9999_broken",
       "ALTER TABLE users ADD COLUMN nickname text;\n--> statement-breakpoint\nALTER TABLE no_such_table ADD COLUMN x int;",
     );
 
@@ -106,5 +112,41 @@ describe("a failing migration", () => {
     expect(columns).toHaveLength(0);
     const ledger = await query(url, "SELECT 1 FROM drizzle.__drizzle_migrations");
     expect(ledger).toHaveLength(allTags.length);
+  });
+});
+
+describe("an applied migration whose file changed since", () => {
+  const edited = allTags[2]!;
+
+  it("is refused by name, with a typed error, and nothing pending is applied", async () => {
+    const { url } = await emptyDatabase();
+    await migrate(url);
+    const folder = migrationsWith("9999_pending", "ALTER TABLE users ADD COLUMN nickname text;");
+    fs.appendFileSync(path.join(folder, `${edited}.sql`), "\n-- an innocent-looking edit\n");
+
+    const error = await migrate(url, { folder }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationChangedError);
+    expect((error as MigrationChangedError).tags).toEqual([edited]);
+    expect((error as Error).message).toContain(`applied migration ${edited} changed since it was applied`);
+
+    const columns = await query(url, "SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'");
+    expect(columns).toHaveLength(0);
+    const ledger = await query(url, "SELECT 1 FROM drizzle.__drizzle_migrations");
+    expect(ledger).toHaveLength(allTags.length);
+  });
+
+  it("makes `pnpm db:migrate` exit 1 naming it, leaving the ledger as it was", async () => {
+    const { url } = await emptyDatabase();
+    await migrate(url);
+    // The database applied another version of the file than the one committed now.
+    const [entry] = readJournal().filter((e) => e.tag === edited);
+    await query(url, `UPDATE drizzle.__drizzle_migrations SET hash = 'applied-version' WHERE created_at = ${entry!.when}`);
+
+    const run = await runCli("migrate", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`db:migrate: applied migration ${edited} changed since it was applied`);
+    const ledger = await query<{ hash: string }>(url, "SELECT hash FROM drizzle.__drizzle_migrations ORDER BY created_at");
+    expect(ledger.map((row) => row.hash)).toHaveLength(allTags.length);
+    expect(ledger[2]!.hash).toBe("applied-version");
   });
 });

@@ -1,18 +1,13 @@
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { embeddedUrl, startEmbeddedEngine } from "./engine";
+import { askHost, tryHoldHostLock, type HostLock } from "./host-lock";
 
 // The developer's persistent embedded database (.data/pglite) may be opened by one
 // process only, yet `pnpm dev`, `db:migrate` and `db:studio` all want it. The first
-// process to need it hosts it and records its port in a lock file; the others connect
-// to that port. A lock left by a dead process is taken over.
-
-interface LockRecord {
-  pid: number;
-  port?: number;
-}
+// process to take the host lock (see host-lock.ts) opens it and serves it on a local
+// port; every other process asks the host for that port and connects to it.
 
 export interface SharedEmbedded {
   url: string;
@@ -21,87 +16,39 @@ export interface SharedEmbedded {
   release(): Promise<void>;
 }
 
-const WAIT_FOR_HOST_MS = 30_000;
+// A first start creates the database (seconds when idle, far longer on a loaded machine);
+// waiters wait for a live host that long rather than fail beside it.
+const WAIT_FOR_HOST_MS = 180_000;
 
 export async function acquireSharedEmbedded(dataDir: string): Promise<SharedEmbedded> {
-  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const lockPath = `${dataDir}.lock`;
+  fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const deadline = Date.now() + WAIT_FOR_HOST_MS;
-
-  while (Date.now() < deadline) {
-    const lock = readLock(lockPath);
-    if (lock === "absent") {
-      if (tryCreateLock(lockPath)) return host(dataDir, lockPath);
-      continue;
-    }
-    if (lock !== "being-written" && !isAlive(lock.pid)) {
-      fs.rmSync(lockPath, { force: true });
-      continue;
-    }
-    if (lock !== "being-written" && lock.port !== undefined && (await canConnect(lock.port))) {
-      return { url: embeddedUrl(lock.port), hosted: false, release: async () => {} };
-    }
-    await sleep(100); // its host is still starting
+  for (;;) {
+    const lock = await tryHoldHostLock(dataDir);
+    if (lock) return host(dataDir, lock);
+    const answer = await askHost(dataDir, Math.max(deadline - Date.now(), 1));
+    if (typeof answer === "object") return { url: embeddedUrl(answer.port), hosted: false, release: async () => {} };
+    // The host went away between the two steps: take its place or find its successor.
+    await sleep(answer === "host-left" ? 50 : 10);
   }
-  throw new Error(`the embedded database at ${dataDir} is locked by another process that does not answer (${lockPath})`);
 }
 
-async function host(dataDir: string, lockPath: string): Promise<SharedEmbedded> {
+async function host(dataDir: string, lock: HostLock): Promise<SharedEmbedded> {
+  let engine;
   try {
-    const engine = await startEmbeddedEngine({ dataDir });
-    const port = Number(new URL(engine.url).port);
-    fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, port } satisfies LockRecord));
-    const removeLock = () => fs.rmSync(lockPath, { force: true });
-    process.once("exit", removeLock);
-    return {
-      url: engine.url,
-      hosted: true,
-      async release() {
-        await engine.stop();
-        removeLock();
-        process.removeListener("exit", removeLock);
-      },
-    };
+    engine = await startEmbeddedEngine({ dataDir });
   } catch (error) {
-    fs.rmSync(lockPath, { force: true });
+    await lock.release();
     throw error;
   }
-}
-
-function tryCreateLock(lockPath: string): boolean {
-  try {
-    fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid } satisfies LockRecord), { flag: "wx" });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
-}
-
-function readLock(lockPath: string): LockRecord | "absent" | "being-written" {
-  try {
-    return JSON.parse(fs.readFileSync(lockPath, "utf8")) as LockRecord;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent";
-    return "being-written";
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
+  lock.ready(Number(new URL(engine.url).port));
+  return {
+    url: engine.url,
+    hosted: true,
+    async release() {
+      // Files closed before the lock goes: the next host must never open them beside us.
+      await engine.stop();
+      await lock.release();
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { startThrowawayServer, type ThrowawayServer } from "@penguinmails/db/tes
 import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as health } from "@/app/api/health/route";
+import { readWebEnv } from "@/env";
 import { GET as listMembers } from "@/app/api/tenants/[tenantId]/members/route";
 import { POST as createTenant } from "@/app/api/tenants/route";
 import { closeConnection } from "@/server/db";
@@ -29,12 +30,15 @@ afterAll(async () => {
   await closeConnection();
   await server?.remove();
 });
+// The default bound (5 s) is what production runs with; here it is raised so that a loaded
+// machine's slowness is not mistaken for a fault, except where the bound is under test.
+const BOUND_SECONDS = 20;
 beforeEach(async () => {
-  delete process.env.DATABASE_REQUEST_TIMEOUT_SECONDS;
+  process.env.DATABASE_REQUEST_TIMEOUT_SECONDS = String(BOUND_SECONDS);
   await closeConnection();
 });
 
-// Far above the 5 s bound, far below a hang: a loaded machine adds seconds, never minutes.
+// Above the bound, far below a hang: a loaded machine adds seconds, never minutes.
 const SLACK_MS = 25_000;
 
 async function timed(response: Promise<Response>): Promise<Answer & { ms: number }> {
@@ -79,7 +83,7 @@ describe("database faults, as the web app sees them", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       await server.terminateBackends("penguinmails-web");
       for (const result of await Promise.all(inFlight)) {
-        expectServedOrUnavailable(result, 5_000);
+        expectServedOrUnavailable(result, BOUND_SECONDS * 1000);
         answers.push(result);
       }
     }
@@ -97,7 +101,7 @@ describe("database faults, as the web app sees them", () => {
       for (let i = 0; i < 3; i++) {
         const result = await members();
         expectError(result, 503, "unavailable");
-        expect(result.ms).toBeLessThan(5_000 + SLACK_MS);
+        expect(result.ms).toBeLessThan(BOUND_SECONDS * 1000 + SLACK_MS);
       }
       const down = await healthCheck();
       expect(down).toMatchObject({ status: 503, body: { status: "unavailable", reason: "database unreachable" } });
@@ -127,6 +131,14 @@ describe("database faults, as the web app sees them", () => {
     expect(stuck.length).toBeGreaterThan(0);
     for (const result of stuck) expect(result.ms).toBeGreaterThanOrEqual(1_900);
     await untilServed(members);
-    expect((await healthCheck()).status).toBe(200);
+    await untilServed(healthCheck);
+  });
+
+  it("DATABASE_REQUEST_TIMEOUT_SECONDS defaults to 5 and refuses what is not 1-600 whole seconds, naming the variable", () => {
+    expect(readWebEnv({}).DATABASE_REQUEST_TIMEOUT_SECONDS).toBe(5);
+    expect(readWebEnv({ DATABASE_REQUEST_TIMEOUT_SECONDS: "30" }).DATABASE_REQUEST_TIMEOUT_SECONDS).toBe(30);
+    for (const value of ["0", "601", "2.5", "soon", "-1"]) {
+      expect(() => readWebEnv({ DATABASE_REQUEST_TIMEOUT_SECONDS: value })).toThrow(/^invalid environment: DATABASE_REQUEST_TIMEOUT_SECONDS must be/);
+    }
   });
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   owner = await signIn(uniqueEmail("owner"));
   const created = await answer(createTenant(request("POST", "/api/tenants", { cookie: owner.cookie, json: { name: "Faults" } }), undefined));
   tenantId = created.body.tenant.id;
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await closeConnection();
   await server?.remove();

@@ -16,7 +16,7 @@ const workers = trackWorkers();
 beforeAll(async () => {
   server = await startThrowawayServer();
   client = createClient(server.url, { max: 2 });
-}, 180_000);
+}, 300_000);
 afterEach(() => workers.stopAll());
 afterAll(async () => {
   await client?.close();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   await owner`CREATE TABLE marks (label text)`;
   await owner`GRANT SELECT, INSERT ON marks TO penguinmails_system`;
   await owner.end();
-}, 180_000);
+}, 300_000);
 afterAll(() => server?.remove());
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {

@@ -10,7 +10,7 @@ import { startThrowawayServer, type ThrowawayServer } from "../src/testing";
 let server: ThrowawayServer;
 beforeAll(async () => {
   server = await startThrowawayServer({ migrate: false });
-}, 180_000);
+}, 300_000);
 afterAll(() => server?.remove());
 
 const BOUND_MS = 20_000;

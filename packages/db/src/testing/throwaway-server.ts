@@ -40,7 +40,7 @@ export async function startThrowawayServer(options: { migrate?: boolean } = {}):
 
   const pg = (tool: string, args: string[]) => {
     const [command, argv] = isRoot ? ["runuser", ["-u", "postgres", "--", path.join(BIN_DIR, tool), ...args]] : [path.join(BIN_DIR, tool), args];
-    return run(command, argv, { cwd: dir, timeout: 120_000 });
+    return run(command, argv, { cwd: dir, timeout: 300_000 });
   };
   // If the test process dies without remove(), its server must not outlive it.
   const stopOnExit = () => {
@@ -59,11 +59,11 @@ export async function startThrowawayServer(options: { migrate?: boolean } = {}):
     port,
     async start() {
       const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`;
-      await pg("pg_ctl", ["-D", data, "-o", settings, "-l", path.join(dir, "log"), "-w", "-t", "120", "start"]);
+      await pg("pg_ctl", ["-D", data, "-o", settings, "-l", path.join(dir, "log"), "-w", "-t", "300", "start"]);
       running = true;
     },
     async stop(mode = "fast") {
-      await pg("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "120", "stop"]);
+      await pg("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "300", "stop"]);
       running = false;
     },
     async terminateBackends(prefix) {

@@ -11,6 +11,13 @@ const schema = z.object({
   AUTH_DEV_LOGIN: z.enum(["0", "1"], { message: 'must be "1" (on) or "0" (off)' }).optional(),
   /** HMAC key for session cookies */
   SESSION_SECRET: z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -hex 32)" }).optional(),
+  /** a request's bound on each database context (seconds): past it, 503 `unavailable` */
+  DATABASE_REQUEST_TIMEOUT_SECONDS: z.coerce
+    .number({ message: "must be a whole number of seconds" })
+    .int({ message: "must be a whole number of seconds" })
+    .min(1, { message: "must be at least 1" })
+    .max(600, { message: "must be at most 600" })
+    .default(5),
   /** set by Next.js while it builds ("phase-production-build") */
   NEXT_PHASE: z.string().optional(),
 });

@@ -21,6 +21,8 @@ async function pointAt(options: { migrate: boolean }): Promise<void> {
   const database = await createTestDatabase(options);
   databases.push(database);
   process.env.DATABASE_URL = database.url;
+  // Not the bound under test (database-faults.test.ts): a loaded machine is slow, not down.
+  process.env.DATABASE_REQUEST_TIMEOUT_SECONDS = "120";
 }
 
 describe("GET /api/health", () => {

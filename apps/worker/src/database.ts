@@ -7,13 +7,16 @@ import { summarizeError, type Logger } from "./log";
 // (--once); a configuration error is not, since waiting cannot fix it.
 
 const RETRY_CAP_MS = 60_000;
+// Bound on one context (a purge batch: lock_timeout 5 s, then its deletes). A database that
+// stops answering fails the run (job.failed, retried) instead of hanging it.
+const CONTEXT_TIMEOUT_MS = 60_000;
 
 export async function openDatabase(log: Logger, signal: AbortSignal, options: { retry: boolean }): Promise<Connection | undefined> {
   const backoff = exponentialBackoff({ capMs: RETRY_CAP_MS });
   while (!signal.aborted) {
     try {
       // A job's batches run one at a time; each job's advisory lock has a connection of its own.
-      return await connect({ max: 2, applicationName: "penguinmails-worker" });
+      return await connect({ max: 2, applicationName: "penguinmails-worker", contextTimeoutMs: CONTEXT_TIMEOUT_MS });
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       const { code, message } = summarizeError(error);

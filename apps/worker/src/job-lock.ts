@@ -10,7 +10,8 @@ import { createClient } from "@penguinmails/db";
 export type Locked<T> = { acquired: true; value: T } | { acquired: false };
 
 export async function withJobLock<T>(databaseUrl: string, job: string, work: () => Promise<T>): Promise<Locked<T>> {
-  const lock = createClient(databaseUrl, { max: 1, applicationName: `penguinmails-worker-lock:${job}` });
+  // Never closed for idleness: that would drop the lock in the middle of a long run.
+  const lock = createClient(databaseUrl, { max: 1, applicationName: `penguinmails-worker-lock:${job}`, idleTimeoutSeconds: 0 });
   try {
     const [row] = await lock.sql<{ acquired: boolean }[]>`
       SELECT pg_try_advisory_lock(hashtext('penguinmails.worker'), hashtext(${job})) AS acquired`;

@@ -1,4 +1,4 @@
-import { describeDatabaseError } from "@penguinmails/db";
+import { describeDatabaseError, isConnectionFailure, isDataError } from "@penguinmails/db";
 import pino from "pino";
 
 // One JSON line per event on stdout. Events carry job names, durations and counts; rows'
@@ -19,25 +19,6 @@ export function createLogger(level: pino.LevelWithSilent = "info"): Logger {
   );
 }
 
-// SQLSTATE class 08 (connection), 57P01-57P03 (server shutting down or starting), and the
-// driver's own codes: the database is away, which is retried rather than alarmed about.
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EPIPE",
-  "CONNECT_TIMEOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
-  "57P01",
-  "57P02",
-  "57P03",
-]);
-
 export interface ErrorSummary {
   /** the driver's or the database's code, when there is one */
   code: string | undefined;
@@ -51,7 +32,8 @@ export interface ErrorSummary {
 export function summarizeError(error: unknown, databaseUrl?: string): ErrorSummary {
   const inner = innermost(error);
   const code = typeof inner === "object" && inner !== null && "code" in inner ? String(inner.code) : undefined;
-  const unavailable = code !== undefined && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"));
+  // The db package's one classification: lost connections and contexts past their deadline.
+  const unavailable = isDataError(error, "unavailable") || isConnectionFailure(error);
   const message = databaseUrl && unavailable ? describeDatabaseError(inner, databaseUrl) : messageOf(inner, code);
   return { code, message, unavailable };
 }

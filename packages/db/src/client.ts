@@ -23,14 +23,39 @@ export interface ClientOptions {
   /** Pool size (default 10). */
   max?: number;
   applicationName?: string;
+  /**
+   * Bound on each context (withTenant, readInTenant, …), in ms: waiting for a connection,
+   * its statements and COMMIT. Past it the context fails with DataError `unavailable` and
+   * its connection is closed, never returned to the pool mid-transaction. Default: none.
+   */
+  contextTimeoutMs?: number;
+  /**
+   * Close a connection idle this long (default 60 s; 0: never), so few stale sockets survive
+   * a network change. 0 for a connection that carries session state, such as an advisory lock.
+   */
+  idleTimeoutSeconds?: number;
+}
+
+// A connection attempt gives up after this long (postgres.js waits 30 s by default).
+const CONNECT_TIMEOUT_SECONDS = 10;
+const IDLE_TIMEOUT_SECONDS = 60;
+
+const contextTimeouts = new WeakMap<postgres.Sql, number>();
+
+/** The client's bound on a context, if it has one (see ClientOptions.contextTimeoutMs). */
+export function contextTimeoutOf(sql: postgres.Sql): number | undefined {
+  return contextTimeouts.get(sql);
 }
 
 export function createClient(url: string, options: ClientOptions = {}): DatabaseClient {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    idle_timeout: options.idleTimeoutSeconds ?? IDLE_TIMEOUT_SECONDS,
     connection: { application_name: options.applicationName ?? "penguinmails" },
   });
+  if (options.contextTimeoutMs !== undefined) contextTimeouts.set(sql, options.contextTimeoutMs);
   return {
     db: drizzle(sql, { schema }),
     sql,

@@ -3,6 +3,31 @@
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET", "CONNECT_TIMEOUT"]);
 
+// The server is away or going: the network, the driver's lost connections, SQLSTATE class 08
+// (connection), 57P01-57P03 (shutting down, crashed, starting) and 53300 (no free slot).
+const UNAVAILABLE_CODES = new Set([
+  ...NETWORK_CODES,
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/** True when `error` (or its cause, as Drizzle wraps driver errors) says the database is unreachable. */
+export function isConnectionFailure(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = "code" in current ? String(current.code) : "";
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith("08")) return true;
+    current = "cause" in current ? current.cause : undefined;
+  }
+  return false;
+}
+
 export function describeDatabaseError(error: unknown, url: string): string {
   const where = describeTarget(url);
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;

@@ -1,7 +1,8 @@
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import type { Database, Transaction } from "./client";
+import { contextTimeoutOf, type Database, type Transaction } from "./client";
+import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
 
@@ -88,8 +89,7 @@ export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T>
 // request. A request is then two round trips (that write, then COMMIT) where drizzle's
 // transaction took four. If the setup failed, its error is the one worth reporting.
 async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
-  const connection = await db.$client.reserve();
-  try {
+  return holding(db, async (connection) => {
     const ready = connection.unsafe(`BEGIN; ${setup}`).then(() => undefined);
     ready.catch(() => {});
     let result: T;
@@ -103,21 +103,63 @@ async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise
     }
     await connection.unsafe("COMMIT");
     return result;
-  } finally {
-    connection.release();
-  }
+  });
 }
 
 async function readInContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
-  const connection = await db.$client.reserve();
+  return holding(db, (connection) => work(transactionOn(statementsInContext(connection, `BEGIN READ ONLY; ${setup}`))));
+}
+
+/**
+ * Answers once a statement has gone through the pool as a context's would (bounded the
+ * same way), or throws DataError `unavailable`: what a health check asks.
+ */
+export async function checkDatabase(db: Database): Promise<void> {
+  await holding(db, (connection) => connection.unsafe("SELECT 1"));
+}
+
+/**
+ * Runs `use` on a connection reserved from the pool, within the client's context deadline
+ * (contextTimeoutMs). A lost connection or an expired deadline is DataError `unavailable`.
+ * On expiry the connection is destroyed, not released: it may be mid-transaction, and a
+ * server that stopped answering cannot be asked to roll back. A connection that broke goes
+ * back to the pool by itself (patches/postgres@3.4.9.patch), so release() is always safe.
+ */
+async function holding<T>(db: Database, use: (connection: postgres.ReservedSql) => Promise<T>): Promise<T> {
+  const limitMs = contextTimeoutOf(db.$client);
+  let connection: postgres.ReservedSql | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    if (limitMs === undefined) return;
+    timer = setTimeout(() => {
+      connection?.destroy();
+      reject(new DataError("unavailable", "the database did not answer in time; please try again", [], { cause: new ContextTimeoutError(limitMs) }));
+    }, limitMs);
+  });
+  expiry.catch(() => {});
+  const reserving = db.$client.reserve();
   try {
-    return await work(transactionOn(statementsInContext(connection, `BEGIN READ ONLY; ${setup}`)));
+    connection = await Promise.race([reserving, expiry]);
+    return await Promise.race([use(connection), expiry]);
   } catch (error) {
+    if (isConnectionFailure(error)) throw new DataError("unavailable", "the database is unavailable; please try again", [], { cause: error });
     // A context that could not be entered reaches us wrapped in drizzle's query error.
     const cause = (error as { cause?: unknown }).cause;
     throw cause instanceof DataError ? cause : error;
   } finally {
-    connection.release();
+    clearTimeout(timer);
+    if (connection) connection.release();
+    // The deadline came first: the reservation, when it arrives, goes straight back.
+    else reserving.then((late) => late.release(), () => {});
+  }
+}
+
+/** The `cause` of a context's DataError `unavailable` when its deadline passed. */
+export class ContextTimeoutError extends Error {
+  override name = "ContextTimeoutError";
+  readonly code = "CONTEXT_TIMEOUT";
+  constructor(readonly limitMs: number) {
+    super(`no answer within ${limitMs} ms`);
   }
 }
 

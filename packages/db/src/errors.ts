@@ -2,7 +2,8 @@
 // to an HTTP status, the worker to a log level); `message` is for people and never carries
 // SQL, parameters or another tenant's values.
 
-export type DataErrorCode = "validation" | "not_found" | "conflict" | "forbidden";
+/** `unavailable`: the database could not serve the request (down, restarting, connection lost, too slow); retrying later may work */
+export type DataErrorCode = "validation" | "not_found" | "conflict" | "forbidden" | "unavailable";
 
 export interface FieldProblem {
   /** dotted path of the offending input field, e.g. "email" or "roles.1" */

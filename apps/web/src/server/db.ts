@@ -1,4 +1,5 @@
 import { connect, type Connection, type Database } from "@penguinmails/db";
+import { readWebEnv } from "../env";
 
 // One database client per server process, opened on first use (so the dev server starts
 // even before the db package's dev task has the embedded engine up) and kept on globalThis
@@ -8,7 +9,10 @@ const holder = globalThis as typeof globalThis & { penguinmailsWebConnection?: P
 
 export function connection(): Promise<Connection> {
   if (!holder.penguinmailsWebConnection) {
-    const opening = connect({ applicationName: "penguinmails-web" });
+    // Each context a request opens is bounded: a database that stopped answering is a
+    // 503 within DATABASE_REQUEST_TIMEOUT_SECONDS, never a hung request.
+    const contextTimeoutMs = readWebEnv().DATABASE_REQUEST_TIMEOUT_SECONDS * 1000;
+    const opening = connect({ applicationName: "penguinmails-web", contextTimeoutMs });
     holder.penguinmailsWebConnection = opening;
     // A failed attempt is forgotten, so the next request tries again.
     opening.catch(() => {

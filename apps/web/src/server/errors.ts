@@ -20,6 +20,7 @@ const STATUS: Record<PublicErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   internal: 500,
+  unavailable: 503,
 };
 
 /** An error the web layer raises itself with a status-bearing code. */
@@ -35,6 +36,8 @@ export class WebError extends Error {
 }
 
 export function toPublicError(error: unknown): PublicError {
+  // The cause's code only (a driver or SQLSTATE code): enough to tell an outage from a bug.
+  if (isDataError(error, "unavailable")) console.error(`[web] database unavailable: ${causeCode(error)}`);
   if (isDataError(error) || error instanceof WebError) {
     const fields = error.fields.map(({ field, message }) => ({ field, message }));
     return { status: STATUS[error.code], code: error.code, message: error.message, ...(fields.length ? { fields } : {}) };
@@ -46,4 +49,13 @@ export function toPublicError(error: unknown): PublicError {
 export function errorResponse(error: unknown): Response {
   const { status, ...body } = toPublicError(error);
   return Response.json({ error: body }, { status });
+}
+
+function causeCode(error: Error): string {
+  let current: unknown = error.cause;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if ("code" in current) return String(current.code);
+    current = current.cause;
+  }
+  return "unknown";
 }

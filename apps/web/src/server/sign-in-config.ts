@@ -12,7 +12,7 @@ export interface SignInConfig {
   sessionSecret: string | undefined;
 }
 
-export function signInConfig(env: WebEnv = readWebEnv()): SignInConfig {
+export function signInConfig(env: Pick<WebEnv, "NODE_ENV" | "AUTH_DEV_LOGIN" | "SESSION_SECRET"> = readWebEnv()): SignInConfig {
   const development = env.NODE_ENV === "development";
   const devSignIn = development || env.AUTH_DEV_LOGIN === "1";
   if (devSignIn && !development && !env.SESSION_SECRET) {

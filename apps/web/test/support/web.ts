@@ -24,6 +24,9 @@ export function setUpWebTestDatabase(options: { migrate?: boolean } = {}): () =>
     process.env.DATABASE_URL = database.url;
     process.env.AUTH_DEV_LOGIN = "1";
     process.env.SESSION_SECRET = SECRET;
+    // The bound itself is tested in database-faults.test.ts; elsewhere a loaded machine
+    // must not turn slow answers into 503s.
+    process.env.DATABASE_REQUEST_TIMEOUT_SECONDS = "120";
     world = { database, client: createClient(database.url, { max: 2 }) };
   });
   afterAll(async () => {

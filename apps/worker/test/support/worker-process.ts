@@ -27,7 +27,8 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-const DEFAULT_WAIT_MS = 60_000;
+// Generous: a worker's start (tsx, the db package) takes many seconds on a loaded machine.
+const DEFAULT_WAIT_MS = 120_000;
 
 export class WorkerProcess {
   readonly lines: LogLine[] = [];

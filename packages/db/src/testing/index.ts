@@ -106,3 +106,5 @@ export async function openTestClient(options: TestDatabaseOptions & { max?: numb
     },
   };
 }
+
+export { startThrowawayServer, type ThrowawayServer } from "./throwaway-server";

@@ -1,5 +1,6 @@
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
+import { methodNotAllowed } from "@/server/other-methods";
 import { addWorkspaceMember, workspaceMembers } from "@/server/workspaces";
 
 // A malformed tenant id is the data layer's validation error (400); a well-formed id of a
@@ -23,3 +24,8 @@ export const POST = handler(async (request: Request, { params }: Context) => {
   const member = await addWorkspaceMember(user.id, tenantId, await readJsonBody(request));
   return Response.json({ member }, { status: 201 });
 });
+
+const other = methodNotAllowed("GET", "POST");
+export const PUT = other;
+export const PATCH = other;
+export const DELETE = other;

@@ -1,5 +1,6 @@
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
+import { methodNotAllowed } from "@/server/other-methods";
 import { changeMemberRoles, removeWorkspaceMember } from "@/server/workspaces";
 
 interface Context {
@@ -19,3 +20,8 @@ export const DELETE = handler(async (request: Request, { params }: Context) => {
   await removeWorkspaceMember(user.id, tenantId, userId);
   return new Response(null, { status: 204 });
 });
+
+const other = methodNotAllowed("PATCH", "DELETE");
+export const GET = other;
+export const POST = other;
+export const PUT = other;

@@ -31,6 +31,7 @@ it("a method a route does not have is a JSON 405 with Allow", async () => {
 
 it("an /api path no route serves is a JSON 404", async () => {
   await envelope(await fetch(`${baseURL}/api/nothing-here`), 404, "not_found");
+  await envelope(await fetch(`${baseURL}/api`), 404, "not_found");
   await envelope(await fetch(`${baseURL}/api/tenants/${crypto.randomUUID()}`, { method: "DELETE" }), 404, "not_found");
 });
 

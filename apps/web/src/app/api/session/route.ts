@@ -1,8 +1,8 @@
 import { WebError } from "@/server/errors";
 import { devSignIn } from "@/server/identity";
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler } from "@/server/route-handler";
-import { methodNotAllowed } from "@/server/other-methods";
 import { cameOverHttps, clearCookieHeader, sessionCookieOptions, setCookieHeader } from "@/server/session-cookie";
 import { signInConfig } from "@/server/sign-in-config";
 

@@ -1,6 +1,6 @@
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
-import { methodNotAllowed } from "@/server/other-methods";
 import { createWorkspace, myWorkspaces } from "@/server/workspaces";
 
 export const GET = handler(async (request: Request) => {

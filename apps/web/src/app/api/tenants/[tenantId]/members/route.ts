@@ -1,6 +1,6 @@
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
-import { methodNotAllowed } from "@/server/other-methods";
 import { addWorkspaceMember, workspaceMembers } from "@/server/workspaces";
 
 // A malformed tenant id is the data layer's validation error (400); a well-formed id of a

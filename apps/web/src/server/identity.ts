@@ -1,8 +1,8 @@
 import { emailSchema, findUserById, readAsUser, signInByEmail, type User } from "@penguinmails/db";
 import { z } from "zod";
 import { database } from "./db";
-import { openSession, sealSession } from "./session-token";
 import { parseRequestInput } from "./request-input";
+import { openSession, sealSession } from "./session-token";
 import { shielded } from "./shielded";
 import { signInConfig } from "./sign-in-config";
 

@@ -1,8 +1,8 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { userFromSessionToken, type SignedInUser } from "./identity";
 import { WebError } from "./errors";
+import { userFromSessionToken, type SignedInUser } from "./identity";
 import { cameOverHttps, readSessionCookie } from "./session-cookie";
 
 // The signed-in user for pages and server actions. They read the raw Cookie header, as route

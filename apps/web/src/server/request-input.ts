@@ -6,7 +6,7 @@ import { WebError } from "./errors";
 // schema reports one problem per bad array item, so an unbounded array would mean unbounded
 // work and an unbounded answer. Nothing this API accepts comes close to these limits.
 
-export const INPUT_LIMITS = { arrayItems: 10, objectKeys: 10, depth: 5 } as const;
+const INPUT_LIMITS = { arrayItems: 10, objectKeys: 10, depth: 5 } as const;
 
 /** `parseInput` from the data layer, after checking the input's shape is within INPUT_LIMITS. */
 export function parseRequestInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -14,7 +14,7 @@ export function parseRequestInput<S extends z.ZodType>(schema: S, value: unknown
   return parseInput(schema, value);
 }
 
-export function assertWithinLimits(value: unknown): void {
+function assertWithinLimits(value: unknown): void {
   const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
   while (pending.length > 0) {
     const { value: current, path } = pending.pop()!;

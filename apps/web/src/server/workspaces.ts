@@ -2,10 +2,10 @@ import {
   addMember,
   changeRoles,
   createTenant,
+  emailSchema,
   idSchema,
   listMembers,
   listMyTenants,
-  emailSchema,
   readAsUser,
   readInTenant,
   removeMember,
@@ -47,13 +47,13 @@ export interface WorkspaceMemberPage {
 }
 
 /** A membership has at most one of each role, so a longer list is refused before its items are checked. */
-export const MAX_ROLES = TENANT_ROLES.length;
+const MAX_ROLES = TENANT_ROLES.length;
 const rolesInput = z
   .array(z.unknown())
   .max(MAX_ROLES, { message: `must list at most ${MAX_ROLES} roles` })
   .pipe(rolesSchema);
 
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 const pageSize = `must be between 1 and ${MAX_PAGE_SIZE}`;
 
 const newWorkspaceSchema = z.object({ name: tenantNameSchema }).strict();

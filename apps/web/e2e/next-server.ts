@@ -5,8 +5,8 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
-// The built app under `next start`, in a process group of its own (stopping it stops
-// everything it started), its output in test-results/<name>.log.
+// The built app under `next start` (or the sources under `next dev`), in a process group of
+// its own (stopping it stops everything it started), its output in test-results/<name>.log.
 
 export const appDir = fileURLToPath(new URL("..", import.meta.url));
 export const resultsDir = path.join(appDir, "test-results");
@@ -17,14 +17,16 @@ export interface NextServer {
   log: string;
 }
 
-export function startNext(name: string, port: number, env: Record<string, string | undefined>): NextServer {
-  if (!fs.existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("no build in apps/web/.next: run `next build` first");
+export function startNext(name: string, port: number, env: Record<string, string | undefined>, command: "start" | "dev" = "start"): NextServer {
+  if (command === "start" && !fs.existsSync(path.join(appDir, ".next", "BUILD_ID"))) throw new Error("no build in apps/web/.next: run `next build` first");
   fs.mkdirSync(resultsDir, { recursive: true });
-  const childEnv: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env };
-  delete childEnv.NODE_ENV; // `next start` sets production itself
+  // `next start` and `next dev` set NODE_ENV themselves; a test may still pass one on purpose.
+  const childEnv: Record<string, string | undefined> = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  delete childEnv.NODE_ENV;
+  Object.assign(childEnv, env);
   const log = path.join(resultsDir, `${name}.log`);
   const out = fs.openSync(log, "w");
-  const child = spawn(path.join(appDir, "node_modules", ".bin", "next"), ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const child = spawn(path.join(appDir, "node_modules", ".bin", "next"), [command, "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: appDir,
     env: childEnv as NodeJS.ProcessEnv,
     detached: true,
@@ -36,7 +38,7 @@ export function startNext(name: string, port: number, env: Record<string, string
 /** Polls `path` until it answers `ok(status)`; fails if the server exits first. */
 export async function waitFor(server: NextServer, urlPath: string, ok: (status: number) => boolean): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    if (server.process.exitCode !== null) throw new Error(`next start exited with ${server.process.exitCode}; see ${server.log}`);
+    if (server.process.exitCode !== null) throw new Error(`next exited with ${server.process.exitCode}; see ${server.log}`);
     try {
       if (ok((await fetch(`${server.baseURL}${urlPath}`)).status)) return;
     } catch {

@@ -42,3 +42,25 @@ it("without AUTH_DEV_LOGIN, says sign-in is not configured and answers 404 at /a
     await stopNext(server);
   }
 });
+
+it("NODE_ENV=development under next start does not turn the development sign-in on", async () => {
+  const server = startNext("next-start-node-env-development", await freePort(), {
+    DATABASE_URL: await noDatabase(),
+    NODE_ENV: "development",
+    AUTH_DEV_LOGIN: undefined,
+    SESSION_SECRET: undefined,
+  });
+  try {
+    await waitFor(server, "/sign-in", (status) => status === 200);
+    expect(await (await fetch(`${server.baseURL}/sign-in`)).text()).toContain("Sign-in is not configured on this server.");
+    const signIn = await fetch(`${server.baseURL}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "someone@example.test" }),
+    });
+    expect(signIn.status).toBe(404);
+    expect(signIn.headers.get("set-cookie")).toBeNull();
+  } finally {
+    await stopNext(server);
+  }
+});

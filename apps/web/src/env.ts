@@ -4,9 +4,15 @@ import { z } from "zod";
 // not at import, so `next build` never depends on runtime secrets. The database URL is
 // the db package's to read (connect()). Empty strings count as unset.
 
+/**
+ * Whether this code was compiled by `next dev`. Next.js replaces this exact expression when it
+ * compiles the app ("development" only in `next dev`'s bundles), so NODE_ENV at run time
+ * (`NODE_ENV=development next start`) cannot change it. False under vitest.
+ */
+export const COMPILED_BY_NEXT_DEV = process.env.NODE_ENV === "development";
+
+// NODE_ENV is deliberately not read at run time: nothing may follow it.
 const schema = z.object({
-  /** `next dev` sets development, `next build` / `next start` production, vitest test */
-  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** "1" turns the development sign-in on under `next start` */
   AUTH_DEV_LOGIN: z.enum(["0", "1"], { message: 'must be "1" (on) or "0" (off)' }).optional(),
   /** HMAC key for session cookies */

@@ -25,15 +25,28 @@ describe("the error mapping", () => {
     expect(await response.json()).toEqual({ error: { code: "unauthorized", message: "sign in first" } });
   });
 
-  it("answers anything else with 500 and a generic message, and logs it", async () => {
+  it("answers anything else with 500 and a generic message, and logs its class and code only", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const secret = new Error('relation "users" does not exist at SELECT * FROM users WHERE password = \'hunter2\'');
+    const driverError = Object.assign(new Error("duplicate key value, Key (email)=(olivia@example.test)"), {
+      name: "PostgresError",
+      code: "23505",
+      constraint_name: "users_email_live_key",
+      detail: "Key (email)=(olivia@example.test) already exists.",
+    });
+    const secret = new Error("Failed query: SELECT * FROM users WHERE password = $1\nparams: hunter2", { cause: driverError });
     const response = errorResponse(secret);
     expect(response.status).toBe(500);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({ error: { code: "internal", message: expect.any(String) } });
     expect(text).not.toMatch(/users|hunter2|SELECT/);
-    expect(log).toHaveBeenCalledWith(expect.any(String), secret);
+    expect(log).toHaveBeenCalledTimes(1);
+    const line = log.mock.calls[0]!.join(" ");
+    expect(line).not.toMatch(/hunter2|SELECT|olivia|Failed query|Key \(email\)/);
+    expect(line).toMatch(/^\[web\] unexpected error \{/);
+    expect(JSON.parse(line.slice(line.indexOf("{")))).toEqual({
+      errors: [{ name: "Error" }, { name: "PostgresError", code: "23505", constraint: "users_email_live_key" }],
+      at: expect.arrayContaining([expect.stringMatching(/^at .*errors\.test\.ts:\d+:\d+/)]),
+    });
     log.mockRestore();
   });
 });

@@ -87,6 +87,16 @@ describe("GET /api/tenants/{tenantId}/members", () => {
     expect(theirs.body).toEqual(nobodys.body);
   });
 
+  it("says what is wrong with a limit out of range, not that it is not a number", async () => {
+    const { tenantId, owner } = await workspace();
+    for (const limit of ["100000", "0", "-3"]) {
+      const response = await members(owner.cookie, tenantId, `?limit=${limit}`);
+      expect(response.body.error.fields).toEqual([{ field: "limit", message: "must be between 1 and 200" }]);
+    }
+    expect((await members(owner.cookie, tenantId, "?limit=x")).body.error.fields).toEqual([{ field: "limit", message: "must be a number" }]);
+    expect((await members(owner.cookie, tenantId, "?limit=2.5")).body.error.fields).toEqual([{ field: "limit", message: "must be a whole number" }]);
+  });
+
   it("answers 400 for a tenant id that is not a UUID", async () => {
     const { owner } = await workspace();
     const response = await members(owner.cookie, "not-a-uuid");

@@ -37,17 +37,33 @@ describe("with the development sign-in off", () => {
 
 describe("sign-in configuration", () => {
   it("is on under next dev, with a random per-process secret when none is set", () => {
-    const first = signInConfig({ NODE_ENV: "development" });
+    const first = signInConfig({}, true);
     expect(first.devSignIn).toBe(true);
     expect(first.sessionSecret).toMatch(/^[0-9a-f]{64}$/);
-    expect(signInConfig({ NODE_ENV: "development" }).sessionSecret).toBe(first.sessionSecret);
-    expect(signInConfig({ NODE_ENV: "development", SESSION_SECRET: SECRET }).sessionSecret).toBe(SECRET);
+    expect(signInConfig({}, true).sessionSecret).toBe(first.sessionSecret);
+    expect(signInConfig({ SESSION_SECRET: SECRET }, true).sessionSecret).toBe(SECRET);
   });
 
   it("is on under next start only with AUTH_DEV_LOGIN=1, and then requires SESSION_SECRET", () => {
-    expect(signInConfig({ NODE_ENV: "production" })).toEqual({ devSignIn: false, sessionSecret: undefined });
-    expect(signInConfig({ NODE_ENV: "production", AUTH_DEV_LOGIN: "1", SESSION_SECRET: SECRET })).toEqual({ devSignIn: true, sessionSecret: SECRET });
-    expect(() => signInConfig({ NODE_ENV: "production", AUTH_DEV_LOGIN: "1" })).toThrow(/SESSION_SECRET is required when AUTH_DEV_LOGIN=1/);
+    expect(signInConfig({}, false)).toEqual({ devSignIn: false, sessionSecret: undefined });
+    expect(signInConfig({ AUTH_DEV_LOGIN: "1", SESSION_SECRET: SECRET }, false)).toEqual({ devSignIn: true, sessionSecret: SECRET });
+    expect(() => signInConfig({ AUTH_DEV_LOGIN: "1" }, false)).toThrow(/SESSION_SECRET is required when AUTH_DEV_LOGIN=1/);
+  });
+
+  it("never follows NODE_ENV: NODE_ENV=development at run time leaves it off", async () => {
+    const env = process.env as Record<string, string | undefined>;
+    const saved = env.NODE_ENV;
+    try {
+      env.NODE_ENV = "development";
+      delete process.env.AUTH_DEV_LOGIN;
+      delete process.env.SESSION_SECRET;
+      expect(signInConfig()).toEqual({ devSignIn: false, sessionSecret: undefined });
+      expect(signInConfig(readWebEnv({ NODE_ENV: "development" }))).toEqual({ devSignIn: false, sessionSecret: undefined });
+      const post = await answer(POST(request("POST", "/api/session", { json: { email: "a@example.test" } }), undefined));
+      expectError(post, 404, "not_found");
+    } finally {
+      env.NODE_ENV = saved;
+    }
   });
 
   it("refuses a short secret or an unknown AUTH_DEV_LOGIN value, naming the variable but not the value", () => {

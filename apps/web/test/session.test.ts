@@ -101,6 +101,17 @@ describe("a session", () => {
     expect((await tenantsWith(cookie)).status).toBe(200);
   });
 
+  it("is refused (401, saying why) when two pm_session cookies come, in either order, even the same one twice", async () => {
+    const alice = await signIn(uniqueEmail("alice"));
+    const bob = await signIn(uniqueEmail("bob"));
+    for (const cookie of [`${alice.cookie}; ${bob.cookie}`, `${bob.cookie}; other=1; ${alice.cookie}`, `${alice.cookie}; ${alice.cookie}`, `${alice.cookie}; pm_session=`]) {
+      const response = await tenantsWith(cookie);
+      expectError(response, 401, "unauthorized");
+      expect(response.body.error.message).toMatch(/^more than one pm_session cookie was sent/);
+    }
+    expect((await tenantsWith(`other=1; ${alice.cookie}`)).status).toBe(200);
+  });
+
   it("ends when its user is deleted", async () => {
     const { cookie, user } = await signIn();
     await withUser(world().client.db, { userId: user.id }, (tx) => softDeleteUser(tx));

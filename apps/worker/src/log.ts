@@ -22,19 +22,25 @@ export function createLogger(level: pino.LevelWithSilent = "info"): Logger {
 export interface ErrorSummary {
   /** the driver's or the database's code, when there is one */
   code: string | undefined;
-  /** one line for people; for a database error, the database's own message */
+  /**
+   * One line for people, built from the error's class, code and constraint name only: the
+   * driver's messages and details quote failed SQL, its parameters and row values.
+   */
   message: string;
   /** the database is unreachable or restarting (as opposed to a bug or a bad schema) */
   unavailable: boolean;
 }
 
-/** What went wrong, without the query text or parameters Drizzle's error wrapper carries. */
+/** What went wrong, without the query text, parameters or values the error carries. */
 export function summarizeError(error: unknown, databaseUrl?: string): ErrorSummary {
   const inner = innermost(error);
-  const code = typeof inner === "object" && inner !== null && "code" in inner ? String(inner.code) : undefined;
+  const fields = (typeof inner === "object" && inner !== null ? inner : {}) as { code?: unknown; constraint_name?: unknown };
+  const code = safe(fields.code, /^[A-Z0-9_]{1,40}$/);
   // The db package's one classification: lost connections and contexts past their deadline.
   const unavailable = isDataError(error, "unavailable") || isConnectionFailure(error);
-  const message = databaseUrl && unavailable ? describeDatabaseError(inner, databaseUrl) : messageOf(inner, code);
+  const what = describe(inner, code, safe(fields.constraint_name, /^[A-Za-z_][\w$]{0,62}$/));
+  // describeDatabaseError names host, port and database; handed only the code, it quotes nothing else.
+  const message = databaseUrl && unavailable ? describeDatabaseError(Object.assign(new Error("database unavailable"), { code }), databaseUrl) : what;
   return { code, message, unavailable };
 }
 
@@ -45,9 +51,16 @@ function innermost(error: unknown): unknown {
   return current;
 }
 
-// A missing table, or a missing role (cluster-wide on a server, so only a new one lacks it).
-function messageOf(error: unknown, code: string | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const unmigrated = code === "42P01" || /role "penguinmails_\w+" does not exist/.test(message);
-  return unmigrated ? `${message}: is the database migrated? (pnpm db:migrate)` : message;
+function safe(value: unknown, pattern: RegExp): string | undefined {
+  return typeof value === "string" && pattern.test(value) ? value : undefined;
+}
+
+// A missing table, or a missing role (cluster-wide on a server, so only a new one lacks it):
+// the message is read to recognise it, never repeated.
+function describe(error: unknown, code: string | undefined, constraint: string | undefined): string {
+  const name = error instanceof Error ? (safe(error.name, /^[A-Za-z_$][\w$]{0,63}$/) ?? "Error") : typeof error;
+  const text = error instanceof Error ? error.message : "";
+  const what = `${name}${code ? ` ${code}` : ""}${constraint ? ` (constraint ${constraint})` : ""}`;
+  const unmigrated = code === "42P01" || /role "penguinmails_\w+" does not exist/.test(text);
+  return unmigrated ? `${what}: a table or role is missing; is the database migrated? (pnpm db:migrate)` : what;
 }

@@ -26,8 +26,11 @@ BEGIN
   EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM %s', db, runtime);
   PERFORM set_config('citus.enable_ddl_propagation', 'on', true);
 
-  -- Every client's SET LOCAL (the contexts) reaches the workers of its transaction.
+  -- Every client's SET LOCAL (the contexts) reaches the workers of its transaction; and a
+  -- transaction that read from every shard (entering a user context) may still write the
+  -- reference table (a profile change), which Citus refuses after a parallel read.
   EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = %L', db, 'local');
+  EXECUTE format('ALTER DATABASE %I SET citus.multi_shard_modify_mode = %L', db, 'sequential');
 
   -- Citus refuses triggers on distributed tables: the data layer sets `updated` and the
   -- memberships' email copies itself, on every engine.

@@ -1,7 +1,9 @@
-import { emailSchema, findUserById, parseInput, readAsUser, signInByEmail, type User } from "@penguinmails/db";
+import { emailSchema, findUserById, readAsUser, signInByEmail, type User } from "@penguinmails/db";
 import { z } from "zod";
 import { database } from "./db";
+import { parseRequestInput } from "./request-input";
 import { openSession, sealSession } from "./session-token";
+import { shielded } from "./shielded";
 import { signInConfig } from "./sign-in-config";
 
 // Every answer to "who is this?" comes from this module. Until real authentication lands,
@@ -16,10 +18,12 @@ export interface SignedInUser {
 const signInSchema = z.object({ email: emailSchema }).strict();
 
 /** Validates `input` ({ email }), finds or creates that user, and seals a session for them. */
-export async function devSignIn(input: unknown, secret: string): Promise<{ user: SignedInUser; token: string }> {
-  const { email } = parseInput(signInSchema, input);
-  const user = await signInByEmail(await database(), email);
-  return { user: publicUser(user), token: sealSession(user.id, secret) };
+export function devSignIn(input: unknown, secret: string): Promise<{ user: SignedInUser; token: string }> {
+  return shielded(async () => {
+    const { email } = parseRequestInput(signInSchema, input);
+    const user = await signInByEmail(await database(), email);
+    return { user: publicUser(user), token: sealSession(user.id, secret) };
+  });
 }
 
 /** The live user a session token names, or null (no token, bad token, or user gone). */
@@ -27,7 +31,9 @@ export async function userFromSessionToken(token: string | undefined): Promise<S
   const secret = signInConfig().sessionSecret;
   const session = token && secret ? openSession(token, secret) : null;
   if (!session) return null;
-  const user = await readAsUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId));
+  const user = await shielded(async () =>
+    readAsUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId)),
+  );
   return user ? publicUser(user) : null;
 }
 

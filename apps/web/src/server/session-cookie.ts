@@ -1,3 +1,4 @@
+import { WebError } from "./errors";
 import { SESSION_TTL_SECONDS } from "./session-token";
 
 // The session cookie's name and attributes, shared by the API (Set-Cookie headers) and the
@@ -29,13 +30,21 @@ export function clearCookieHeader(secure: boolean): string {
   return setCookieHeader("", sessionCookieOptions(secure, 0));
 }
 
-/** The session cookie's value in a Cookie request header, if any. */
+export const AMBIGUOUS_SESSION_MESSAGE =
+  "more than one pm_session cookie was sent, so none is used; sign out or clear this site's cookies, then sign in again";
+
+/**
+ * The session cookie's value in a Cookie request header, if any. Several (a cookie set for
+ * another path or a parent domain, say) are ambiguous: a 401, whichever would have won.
+ */
 export function readSessionCookie(cookieHeader: string | null): string | undefined {
+  const values: string[] = [];
   for (const pair of (cookieHeader ?? "").split(";")) {
     const at = pair.indexOf("=");
-    if (at > 0 && pair.slice(0, at).trim() === SESSION_COOKIE) return pair.slice(at + 1).trim();
+    if (at > 0 && pair.slice(0, at).trim() === SESSION_COOKIE) values.push(pair.slice(at + 1).trim());
   }
-  return undefined;
+  if (values.length > 1) throw new WebError("unauthorized", AMBIGUOUS_SESSION_MESSAGE);
+  return values[0];
 }
 
 /** Whether the request reached us over HTTPS (directly or through a proxy that says so). */

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { readWebEnv, WebConfigError, type WebEnv } from "../env";
+import { COMPILED_BY_NEXT_DEV, readWebEnv, WebConfigError, type WebEnv } from "../env";
 
 // Whether the development sign-in is on, and the key that signs session cookies. On under
-// `next dev`; under `next start` only with AUTH_DEV_LOGIN=1, and then SESSION_SECRET is
-// required. Read on each use (it is cheap), so a test can change the environment.
+// `next dev` (known from the build, never from NODE_ENV); otherwise only with
+// AUTH_DEV_LOGIN=1, and then SESSION_SECRET is required. Read on each use (it is cheap), so
+// a test can change the environment.
 
 export interface SignInConfig {
   /** POST /api/session and the sign-in page accept an email */
@@ -12,8 +13,8 @@ export interface SignInConfig {
   sessionSecret: string | undefined;
 }
 
-export function signInConfig(env: Pick<WebEnv, "NODE_ENV" | "AUTH_DEV_LOGIN" | "SESSION_SECRET"> = readWebEnv()): SignInConfig {
-  const development = env.NODE_ENV === "development";
+export function signInConfig(env: Pick<WebEnv, "AUTH_DEV_LOGIN" | "SESSION_SECRET"> = readWebEnv(), nextDev: boolean = COMPILED_BY_NEXT_DEV): SignInConfig {
+  const development = nextDev;
   const devSignIn = development || env.AUTH_DEV_LOGIN === "1";
   if (devSignIn && !development && !env.SESSION_SECRET) {
     throw new WebConfigError(

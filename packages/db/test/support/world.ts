@@ -93,11 +93,12 @@ export async function createAppLogin(database: TestDatabase): Promise<{ url: str
     url: url.toString(),
     name,
     async drop() {
-      const maintenance = new URL(database.url);
-      maintenance.pathname = "/postgres";
-      const sql = postgres(maintenance.toString(), { max: 1, onnotice: () => {} });
+      // From the test database itself: on Citus a DROP ROLE reaches the workers only from a
+      // database of the cluster.
+      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
       try {
         await sql.unsafe(`REVOKE CONNECT ON DATABASE ${new URL(database.url).pathname.slice(1)} FROM ${name}`);
+        await sql.unsafe(`DROP OWNED BY ${name}`);
         await sql.unsafe(`DROP ROLE IF EXISTS ${name}`);
       } finally {
         await sql.end();

@@ -1,17 +1,23 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentUser } from "@/server/page-session";
+import { pageSession } from "@/server/page-session";
 import { signInConfig } from "@/server/sign-in-config";
 import { SignInForm } from "../forms/sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage() {
-  if (await currentUser()) redirect("/workspaces");
+  const { user, ambiguous } = await pageSession();
+  if (user) redirect("/workspaces");
   const { devSignIn } = signInConfig();
   return (
     <>
       <h1>Sign in</h1>
+      {ambiguous ? (
+        <p role="alert">
+          Your browser sent more than one session cookie, so none was used. Clear this site&apos;s cookies, then sign in again.
+        </p>
+      ) : null}
       {devSignIn ? (
         <>
           <p>Development sign-in: enter any email address. An unknown address becomes a new account.</p>

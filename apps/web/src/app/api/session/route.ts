@@ -1,5 +1,6 @@
 import { WebError } from "@/server/errors";
 import { devSignIn } from "@/server/identity";
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler } from "@/server/route-handler";
 import { cameOverHttps, clearCookieHeader, sessionCookieOptions, setCookieHeader } from "@/server/session-cookie";
@@ -26,3 +27,8 @@ function requireDevSignIn() {
   if (!config.devSignIn || !config.sessionSecret) throw new WebError("not_found", "sign-in is not configured");
   return config;
 }
+
+const other = methodNotAllowed("POST", "DELETE");
+export const GET = other;
+export const PUT = other;
+export const PATCH = other;

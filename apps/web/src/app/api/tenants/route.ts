@@ -1,3 +1,4 @@
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
 import { createWorkspace, myWorkspaces } from "@/server/workspaces";
@@ -12,3 +13,8 @@ export const POST = handler(async (request: Request) => {
   const tenant = await createWorkspace(user.id, await readJsonBody(request));
   return Response.json({ tenant }, { status: 201 });
 });
+
+const other = methodNotAllowed("GET", "POST");
+export const PUT = other;
+export const PATCH = other;
+export const DELETE = other;

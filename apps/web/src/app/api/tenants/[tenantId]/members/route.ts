@@ -1,3 +1,4 @@
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
 import { addWorkspaceMember, workspaceMembers } from "@/server/workspaces";
@@ -23,3 +24,8 @@ export const POST = handler(async (request: Request, { params }: Context) => {
   const member = await addWorkspaceMember(user.id, tenantId, await readJsonBody(request));
   return Response.json({ member }, { status: 201 });
 });
+
+const other = methodNotAllowed("GET", "POST");
+export const PUT = other;
+export const PATCH = other;
+export const DELETE = other;

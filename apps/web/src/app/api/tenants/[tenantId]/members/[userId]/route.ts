@@ -1,3 +1,4 @@
+import { methodNotAllowed } from "@/server/other-methods";
 import { readJsonBody } from "@/server/request-body";
 import { handler, requireUser } from "@/server/route-handler";
 import { changeMemberRoles, removeWorkspaceMember } from "@/server/workspaces";
@@ -19,3 +20,8 @@ export const DELETE = handler(async (request: Request, { params }: Context) => {
   await removeWorkspaceMember(user.id, tenantId, userId);
   return new Response(null, { status: 204 });
 });
+
+const other = methodNotAllowed("PATCH", "DELETE");
+export const GET = other;
+export const POST = other;
+export const PUT = other;

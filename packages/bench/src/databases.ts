@@ -47,6 +47,26 @@ export async function openEmbedded(resources: Resources): Promise<BenchDatabase>
   return { ...database, drop };
 }
 
+/**
+ * A fresh database on the Citus coordinator at `coordinatorUrl`, spanning its cluster and
+ * migrated (scenario 9). createTestDatabase makes it on the server DATABASE_URL names, so
+ * that variable points at the coordinator for the call; the bench runs nothing else meanwhile.
+ */
+export async function openCitus(resources: Resources, coordinatorUrl: string): Promise<BenchDatabase> {
+  const saved = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = coordinatorUrl;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  try {
+    database = await createTestDatabase();
+  } finally {
+    process.env.DATABASE_URL = saved;
+  }
+  const drop = once(() => database.drop());
+  resources.defer(drop);
+  if (database.engine !== "citus") throw new Error("bench: BENCH_CITUS_URL is not a Citus coordinator with workers");
+  return { ...database, drop };
+}
+
 /** `close`, called any number of times, runs once. */
 function once(close: () => Promise<void>): () => Promise<void> {
   let closing: Promise<void> | undefined;

@@ -88,5 +88,8 @@ try {
   process.exitCode = await main();
 } catch (error) {
   console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  // drizzle's "Failed query" keeps the database's own error as its cause.
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (cause) console.error(`bench: caused by: ${cause instanceof Error ? cause.message : String(cause)}`);
   process.exitCode = 1;
 }

@@ -2,6 +2,7 @@ import net from "node:net";
 import { createClient, type DatabaseClient } from "@penguinmails/db";
 import { createTestDatabase } from "@penguinmails/db/testing";
 import postgres from "postgres";
+import { withDatabaseUrl } from "./env";
 import { seedWorld } from "./seed";
 import { describeScale, type Scale } from "./world";
 
@@ -53,14 +54,7 @@ export async function openEmbedded(resources: Resources): Promise<BenchDatabase>
  * that variable points at the coordinator for the call; the bench runs nothing else meanwhile.
  */
 export async function openCitus(resources: Resources, coordinatorUrl: string): Promise<BenchDatabase> {
-  const saved = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = coordinatorUrl;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  try {
-    database = await createTestDatabase();
-  } finally {
-    process.env.DATABASE_URL = saved;
-  }
+  const database = await withDatabaseUrl(coordinatorUrl, () => createTestDatabase());
   const drop = once(() => database.drop());
   resources.defer(drop);
   if (database.engine !== "citus") throw new Error("bench: BENCH_CITUS_URL is not a Citus coordinator with workers");

@@ -34,3 +34,15 @@ export function readBenchEnv(): BenchEnv {
 export function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
 }
+
+/** `work` with DATABASE_URL set to `url` (for @penguinmails/db/testing), restored after. */
+export async function withDatabaseUrl<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const saved = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = url;
+  try {
+    return await work();
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}

@@ -2,6 +2,7 @@ import net from "node:net";
 import { createClient, type DatabaseClient } from "@penguinmails/db";
 import { createTestDatabase } from "@penguinmails/db/testing";
 import postgres from "postgres";
+import { withDatabaseUrl } from "./env";
 import { seedWorld } from "./seed";
 import { describeScale, type Scale } from "./world";
 
@@ -44,6 +45,19 @@ export async function openEmbedded(resources: Resources): Promise<BenchDatabase>
   const database = await createTestDatabase({ engine: "embedded" });
   const drop = once(() => database.drop());
   resources.defer(drop);
+  return { ...database, drop };
+}
+
+/**
+ * A fresh database on the Citus coordinator at `coordinatorUrl`, spanning its cluster and
+ * migrated (scenario 9). createTestDatabase makes it on the server DATABASE_URL names, so
+ * that variable points at the coordinator for the call; the bench runs nothing else meanwhile.
+ */
+export async function openCitus(resources: Resources, coordinatorUrl: string): Promise<BenchDatabase> {
+  const database = await withDatabaseUrl(coordinatorUrl, () => createTestDatabase());
+  const drop = once(() => database.drop());
+  resources.defer(drop);
+  if (database.engine !== "citus") throw new Error("bench: BENCH_CITUS_URL is not a Citus coordinator with workers");
   return { ...database, drop };
 }
 

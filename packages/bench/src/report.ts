@@ -44,6 +44,8 @@ export interface ScenarioResult {
   sql?: Record<string, string>;
   skipped?: string;
   note?: string;
+  /** scenario 9: the Citus plan of a single-tenant request goes to one shard (Task Count: 1) */
+  router_plan?: boolean;
 }
 
 export interface RowInput {

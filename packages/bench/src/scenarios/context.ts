@@ -16,4 +16,6 @@ export interface BenchRun {
   statements: Map<HotRead, Statement>;
   /** set when DATABASE_URL names a server: an embedded engine seeded at config.small */
   embeddedSmall?: BenchDatabase;
+  /** BENCH_CITUS_URL: a Citus coordinator, for scenario 9 */
+  citusUrl?: string;
 }

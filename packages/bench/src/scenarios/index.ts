@@ -1,5 +1,6 @@
 import type { ScenarioResult } from "../report";
 import { bulkLoadScenario } from "./bulk-load";
+import { citusVsPostgres } from "./citus";
 import type { BenchRun } from "./context";
 import { driverOverhead } from "./driver-overhead";
 import { embeddedVsServer } from "./embedded-vs-server";
@@ -25,4 +26,5 @@ export const SCENARIOS: Scenario[] = [
   { number: 7, title: "embedded vs server", run: embeddedVsServer },
   { number: 6, title: "bulk load", run: bulkLoadScenario },
   { number: 8, title: "migrate from empty", run: migrateFromEmpty },
+  { number: 9, title: "Citus vs PostgreSQL", run: citusVsPostgres },
 ];

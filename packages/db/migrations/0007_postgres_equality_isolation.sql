@@ -144,13 +144,19 @@ CREATE FUNCTION penguinmails_rls.enter_tenant() RETURNS void
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  -- Read into variables, so that the query compares with parameters: Citus routes that to
+  -- the tenant's one shard, where an expression of current_setting() fans out to all.
+  context_tenant pg_catalog.uuid := nullif(pg_catalog.current_setting('nile.tenant_id', true), '')::pg_catalog.uuid;
+  context_user pg_catalog.uuid := nullif(pg_catalog.current_setting('nile.user_id', true), '')::pg_catalog.uuid;
 BEGIN
-  IF NOT EXISTS (
+  IF context_tenant IS NULL OR context_user IS NULL OR NOT EXISTS (
     SELECT 1
     FROM public.tenant_users m
     JOIN public.tenants t ON t.id = m.tenant_id
-    WHERE m.tenant_id = nullif(pg_catalog.current_setting('nile.tenant_id', true), '')::pg_catalog.uuid
-      AND m.user_id = nullif(pg_catalog.current_setting('nile.user_id', true), '')::pg_catalog.uuid
+    WHERE m.tenant_id = context_tenant
+      AND t.id = context_tenant
+      AND m.user_id = context_user
       AND m.deleted IS NULL
       AND t.deleted IS NULL
   ) THEN
@@ -166,13 +172,13 @@ CREATE FUNCTION penguinmails_rls.enter_user() RETURNS void
   SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+  context_user pg_catalog.uuid := nullif(pg_catalog.current_setting('nile.user_id', true), '')::pg_catalog.uuid;
   member_of pg_catalog.text;
 BEGIN
   SELECT pg_catalog.string_agg(m.tenant_id::pg_catalog.text, ',')
   INTO member_of
   FROM public.tenant_users m
-  WHERE m.user_id = nullif(pg_catalog.current_setting('nile.user_id', true), '')::pg_catalog.uuid
-    AND m.deleted IS NULL;
+  WHERE m.user_id = context_user AND m.deleted IS NULL;
   EXECUTE pg_catalog.format('SET LOCAL penguinmails.user_tenants = %L', '{' || coalesce(member_of, '') || '}');
 END;
 $$;

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { renameTenant } from "../src/data";
+import { workspace } from "./support/actors";
 import { useDatabase } from "./support/world";
 
 const db = useDatabase();
@@ -78,8 +80,18 @@ describe("hard delete cascades to memberships", () => {
   });
 });
 
-describe("updated moves on every update, whoever writes", () => {
-  it.each(["users", "tenants", "tenant_users"])("%s", async (table) => {
+describe("updated moves on every update", () => {
+  it("through the data layer, on every engine", async () => {
+    const space = await workspace(db.client);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const renamed = await space.as(space.owner, (tx) => renameTenant(tx, { name: "Renamed" }));
+    expect(renamed.updated.getTime()).toBeGreaterThan(space.tenant.updated.getTime());
+  });
+
+  // A trigger moves it for every writer on PostgreSQL and the embedded engine. Citus refuses
+  // triggers on distributed tables: there a writer outside the data layer keeps its value.
+  const byTrigger = () => db.database.engine !== "citus";
+  it.each(["users", "tenants", "tenant_users"])("%s, by any writer where the engine has triggers", async (table) => {
     const user = await insertUser(unique());
     const tenant = await insertTenant();
     await db.client.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenant}, ${user}, '{member}')`;
@@ -92,7 +104,7 @@ describe("updated moves on every update, whoever writes", () => {
       UPDATE ${db.client.sql(table)} SET deleted = now(), updated = '2000-01-01T00:00:00Z'
       WHERE ${where} RETURNING created, updated, updated > ${before!.updated}::timestamptz AS moved`;
     expect(after!.created).toEqual(before!.created);
-    expect(after!.moved).toBe(true);
+    expect(after!.moved).toBe(byTrigger());
   });
 });
 

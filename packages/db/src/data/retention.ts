@@ -81,10 +81,11 @@ export async function purgeDeleted(db: Database, options: PurgeOptions): Promise
   return report;
 }
 
-// From the database's clock, once per run, as text: microsecond precision survives.
+// From the database's clock, once per run, as text: microsecond precision survives. In a
+// context, so that the client's deadline bounds it like every batch.
 async function retentionCutoff(db: Database, retentionDays: number): Promise<string> {
-  const [row] = await db.execute<{ cutoff: string }>(
-    sql`SELECT (now() - make_interval(hours => ${retentionDays * 24}))::text AS cutoff`,
+  const [row] = await withSystem(db, (tx) =>
+    tx.execute<{ cutoff: string }>(sql`SELECT (now() - make_interval(hours => ${retentionDays * 24}))::text AS cutoff`),
   );
   if (!row) throw new Error("the database returned no time");
   return row.cutoff;

@@ -108,12 +108,19 @@ async function closedPort(): Promise<number> {
 
 async function createWorkerLogin(databaseUrl: string) {
   const name = `pm_worker_${Math.random().toString(36).slice(2, 10)}`;
+  const database = new URL(databaseUrl).pathname.slice(1);
   await asOwner(databaseUrl, `CREATE ROLE ${name} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE IN ROLE penguinmails_app, penguinmails_system`);
+  // CONNECT is granted per login (the migrations take it from PUBLIC), as the README says.
+  await asOwner(databaseUrl, `GRANT CONNECT ON DATABASE ${database} TO ${name}`);
   const url = new URL(databaseUrl);
   url.username = name;
   url.password = "";
-  // The worker has exited by then, and its role owns nothing, so it can go.
-  return { url: url.toString(), drop: () => asOwner(databaseUrl, `DROP ROLE IF EXISTS ${name}`) };
+  // The worker has exited by then, and its role owns nothing but that grant, so it can go.
+  const drop = async () => {
+    await asOwner(databaseUrl, `REVOKE CONNECT ON DATABASE ${database} FROM ${name}`);
+    await asOwner(databaseUrl, `DROP ROLE IF EXISTS ${name}`);
+  };
+  return { url: url.toString(), drop };
 }
 
 async function asOwner(databaseUrl: string, statement: string): Promise<void> {

@@ -5,6 +5,7 @@ import { contextTimeoutOf, type Database, type Transaction } from "./client";
 import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
+import { bindScope, type Scope } from "./scope";
 
 // Every request runs in one of three contexts, each its own transaction (never nested in
 // another: SET LOCAL would outlive a savepoint), that first sets its
@@ -27,12 +28,12 @@ export type Work<T> = (tx: Transaction) => Promise<T>;
 
 /** One tenant's rows, its memberships and its members' users, as `userId` acting there. */
 export async function withTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
-  return inContext(db, tenantSetup(context), work);
+  return inContext(db, tenantEntry(context), work);
 }
 
 /** The user's own row, their live memberships across tenants and those tenants. */
 export async function withUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
-  return inContext(db, userSetup(context), work);
+  return inContext(db, userEntry(context), work);
 }
 
 /**
@@ -43,12 +44,12 @@ export async function withUser<T>(db: Database, context: UserContext, work: Work
  * server refuses writes. Use withTenant for anything else.
  */
 export async function readInTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
-  return readInContext(db, tenantSetup(context), work);
+  return readInContext(db, tenantEntry(context), work);
 }
 
 /** readInTenant's counterpart for a user context ("my workspaces"). */
 export async function readAsUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
-  return readInContext(db, userSetup(context), work);
+  return readInContext(db, userEntry(context), work);
 }
 
 // The ids are validated as canonical UUIDs here, before anything is sent, so writing them
@@ -56,23 +57,56 @@ export async function readAsUser<T>(db: Database, context: UserContext, work: Wo
 // the acting user may be there is checked on entry: enter_tenant() aborts the transaction
 // (P0002) unless they are a live member of a live tenant, before any of the work runs, and
 // enter_user() lists the tenants of the user's live memberships for the tenants policy.
-function tenantSetup(context: TenantContext): string {
-  const tenantId = parseId(context.tenantId, "tenantId");
-  const userId = parseId(context.userId, "userId");
-  return `SET LOCAL nile.tenant_id = '${tenantId}'; SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app; SELECT penguinmails_rls.enter_tenant()`;
+//
+//
+// Each statement of a setup goes out as a query message of its own (pipelined: still one
+// write), never as one multi-statement string. Citus, with propagate_set_commands = 'local',
+// replays a SET LOCAL on the workers by the text of the query message that carried it: a
+// string holding BEGIN and enter_user() as well made every worker run them again, and
+// recursively (measured: "the backend has already been assigned a transaction id", then a
+// worker out of memory).
+//
+// The role is set with set_config(), which Citus does not replay. It opens its connections
+// to the workers as the current role, so they act as it anyway; a replayed SET ROLE would
+// reach connections opened as another role (a SECURITY DEFINER helper's owner) and fail
+// there ("failure on connection marked as essential"). A plain client's SET LOCAL ROLE
+// works the same as long as it comes before the first query (what the README shows).
+type Setup = readonly string[];
+
+/** How a context is entered: its setup statements, and the scope its work is handed. */
+interface Entry {
+  setup: Setup;
+  scope: Scope;
 }
 
-function userSetup(context: UserContext): string {
+const asRole = (role: string) => `SELECT pg_catalog.set_config('role', '${role}', true)`;
+
+function tenantEntry(context: TenantContext): Entry {
+  const tenantId = parseId(context.tenantId, "tenantId");
   const userId = parseId(context.userId, "userId");
-  return `SET LOCAL nile.user_id = '${userId}'; SET LOCAL ROLE penguinmails_app_user; SELECT penguinmails_rls.enter_user()`;
+  const setup = [
+    `SET LOCAL nile.tenant_id = '${tenantId}'`,
+    `SET LOCAL nile.user_id = '${userId}'`,
+    asRole("penguinmails_app"),
+    "SELECT penguinmails_rls.enter_tenant()",
+  ];
+  return { setup, scope: { tenantId, userId } };
 }
+
+function userEntry(context: UserContext): Entry {
+  const userId = parseId(context.userId, "userId");
+  const setup = [`SET LOCAL nile.user_id = '${userId}'`, asRole("penguinmails_app_user"), "SELECT penguinmails_rls.enter_user()"];
+  return { setup, scope: { tenantId: null, userId } };
+}
+
+const noScope = (): Scope => ({ tenantId: null, userId: null });
 
 /**
  * The system path: every tenant's rows, for work that must cross tenants (retention purge,
  * seeding). Only logins that are members of penguinmails_system can take it.
  */
 export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
-  return inContext(db, "SET LOCAL ROLE penguinmails_system", work);
+  return inContext(db, { setup: [asRole("penguinmails_system")], scope: noScope() }, work);
 }
 
 /**
@@ -81,20 +115,20 @@ export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
  * that it sees nothing.
  */
 export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T> {
-  return inContext(db, "SET LOCAL ROLE penguinmails_app", work);
+  return inContext(db, { setup: [asRole("penguinmails_app")], scope: noScope() }, work);
 }
 
 // BEGIN and the context are not awaited on their own: postgres.js sends them in the
 // same write as the first statement of `work`, in order, on a connection reserved for the
 // request. A request is then two round trips (that write, then COMMIT) where drizzle's
 // transaction took four. If the setup failed, its error is the one worth reporting.
-async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
+async function inContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>): Promise<T> {
   return holding(db, async (connection) => {
-    const ready = connection.unsafe(`BEGIN; ${setup}`).then(() => undefined);
+    const ready = open(connection, "BEGIN", setup);
     ready.catch(() => {});
     let result: T;
     try {
-      result = await work(transactionOn(connection));
+      result = await work(transactionOn(connection, scope));
       await ready;
     } catch (error) {
       const setupError = await ready.then(() => undefined, (e: unknown) => e);
@@ -106,8 +140,17 @@ async function inContext<T>(db: Database, setup: string, work: Work<T>): Promise
   });
 }
 
-async function readInContext<T>(db: Database, setup: string, work: Work<T>): Promise<T> {
-  return holding(db, (connection) => work(transactionOn(statementsInContext(connection, `BEGIN READ ONLY; ${setup}`))));
+async function readInContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>): Promise<T> {
+  return holding(db, (connection) => work(transactionOn(statementsInContext(connection, setup), scope)));
+}
+
+/**
+ * Queues `begin` and the setup on the connection, each its own query, and answers when all
+ * have run; the first to fail rejects it. Queued, not awaited: they leave with what follows.
+ */
+function open(connection: postgres.ReservedSql, begin: string, setup: Setup): Promise<void> {
+  const sent = [begin, ...setup].map((text) => connection.unsafe(text).execute());
+  return Promise.all(sent).then(() => undefined);
 }
 
 /**
@@ -175,18 +218,18 @@ type Unsafe = postgres.ReservedSql["unsafe"];
 
 /**
  * A stand-in for the reserved connection that wraps every statement in its own transaction:
- * `begin` (BEGIN and the context), the statement, COMMIT. postgres.js runs queries in the
+ * BEGIN READ ONLY and the setup, the statement, COMMIT. postgres.js runs queries in the
  * order they are executed and writes what is queued in one go, so the three leave together;
- * the server runs them in order. If `begin` fails, the transaction is aborted, the statement
+ * the server runs them in order. If the opening fails, the transaction is aborted, the statement
  * is refused (25P02) and COMMIT rolls back: it never runs outside the context.
  * drizzle and select() only call `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
  */
-function statementsInContext(connection: postgres.ReservedSql, begin: string): postgres.ReservedSql {
+function statementsInContext(connection: postgres.ReservedSql, setup: Setup): postgres.ReservedSql {
   const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
     let rowsAsArrays = false;
     let sent: Promise<unknown> | undefined;
     const send = async () => {
-      const opening = connection.unsafe(begin).execute();
+      const opening = open(connection, "BEGIN READ ONLY", setup);
       const statement = connection.unsafe(text, params, options);
       if (rowsAsArrays) statement.values();
       statement.execute();
@@ -216,6 +259,8 @@ function statementsInContext(connection: postgres.ReservedSql, begin: string): p
 // reconfigures the client's type parsers, which a reserved connection shares with its pool,
 // already configured by createClient).
 const dialect = new PgDialect();
-function transactionOn(connection: postgres.ReservedSql): Transaction {
-  return new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined);
+function transactionOn(connection: postgres.ReservedSql, scope: Scope): Transaction {
+  const tx = new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined);
+  bindScope(tx, scope);
+  return tx;
 }

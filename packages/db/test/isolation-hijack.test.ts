@@ -79,12 +79,10 @@ describe.runIf(onServer)("a login of the runtime roles cannot borrow the helpers
     const helpers = await ctx.client.sql<{ name: string; owner: string; config: string[] | null }[]>`
       SELECT p.proname AS name, pg_get_userbyid(p.proowner) AS owner, p.proconfig AS config
       FROM pg_proc p WHERE p.prosecdef ORDER BY 1`;
-    expect(helpers.map((h) => h.name)).toEqual([
-      "copy_member_email",
-      "propagate_user_email",
-      "resolve_user",
-      "resolve_users",
-    ]);
+    // On Citus the resolvers run with the caller's rights (migration 0010): a definer's writes
+    // would travel on connections the rest of the context's transaction does not see.
+    const resolvers = ctx.database.engine === "citus" ? [] : ["resolve_user", "resolve_users"];
+    expect(helpers.map((h) => h.name)).toEqual(["copy_member_email", "propagate_user_email", ...resolvers, "sign_in"]);
     for (const helper of helpers) {
       expect(helper.owner, helper.name).toBe("penguinmails_definer");
       expect(helper.config, helper.name).toEqual(["search_path=pg_catalog, pg_temp"]);

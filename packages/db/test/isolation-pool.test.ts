@@ -110,8 +110,9 @@ describe("plans", () => {
 
   beforeAll(async () => {
     // 100,000 memberships: 10,000 users, each in 10 of 1,000 tenants.
+    // As the owner login (superuser here), not penguinmails_system: Citus runs INSERT ... SELECT
+    // as COPY, which it refuses under row-level security.
     await ctx.client.sql.begin(async (tx) => {
-      await tx`SET LOCAL ROLE penguinmails_system`;
       await tx`INSERT INTO tenants (name) SELECT 'Bulk ' || g FROM generate_series(1, 1000) g`;
       await tx`INSERT INTO users (email) SELECT 'bulk-' || g || '@example.test' FROM generate_series(1, 10000) g`;
       await tx`

@@ -40,9 +40,14 @@ describe("keys and defaults", () => {
     const userId = await insertUser(unique());
     const tenantId = await insertTenant();
     expect(await sqlstate(db.client.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${tenantId}, ${userId})`)).toBe("23514");
-    const [row] = await db.client.sql`
-      INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenantId}, ${userId}, '{member}')
-      RETURNING roles, created, updated, deleted, now() AS now`;
+    // now() read in the same transaction, not in RETURNING: Citus refuses functions there.
+    const [row] = await db.client.sql.begin(async (tx) => {
+      const [inserted] = await tx`
+        INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenantId}, ${userId}, '{member}')
+        RETURNING roles, created, updated, deleted`;
+      const [{ now }] = await tx`SELECT now() AS now`;
+      return [{ ...inserted, now }];
+    });
     expect(row!.roles).toEqual(["member"]);
     expect(row!.created).toEqual(row!.now);
     expect(row!.updated).toEqual(row!.now);

@@ -2,16 +2,14 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../client";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
+import { scopeOf } from "../scope";
 import { tenants, tenantUsers } from "../schema";
 import type { TenantRole } from "./validation";
 
-// Data functions read who is acting from the transaction's context (withTenant / withUser),
-// the same settings row-level security reads, so the two can never disagree.
+// Data functions read who is acting from the transaction's scope (withTenant / withUser),
+// the ids row-level security reads from the same context, and bind them as parameters.
 
 export type Executor = Database | Transaction;
-
-export const contextTenantId = sql<string | null>`nullif(current_setting('nile.tenant_id', true), '')::uuid`;
-export const contextUserId = sql<string | null>`nullif(current_setting('nile.user_id', true), '')::uuid`;
 
 export interface TenantActor {
   tenantId: string;
@@ -31,32 +29,34 @@ export async function tenantActor(
 ): Promise<TenantActor> {
   // The membership is read after the lock, in a statement of its own: one that waited for
   // the lock would read from before the holder committed (a just-demoted owner as owner).
-  if (options.lock) await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, contextTenantId)).for("update");
+  const { tenantId, userId } = scopeOf(tx);
+  if (!tenantId || !userId) throw new DataError("not_found", "tenant not found");
+  if (options.lock) await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
   const [row] = await tx
     .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId, roles: tenantUsers.roles, tenantDeleted: tenants.deleted })
     .from(tenantUsers)
     .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
-    .where(and(eq(tenantUsers.tenantId, contextTenantId), eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted)));
+    .where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
   if (!row || (row.tenantDeleted && !options.allowDeletedTenant)) throw new DataError("not_found", "tenant not found");
   return { ...row, roles: row.roles as TenantRole[] };
 }
 
 /** The acting user's id in a user or tenant context, or `not_found`. */
-export async function actingUserId(tx: Executor): Promise<string> {
-  const [row] = await tx.execute<{ id: string | null }>(sql`SELECT ${contextUserId} AS id`);
-  if (!row?.id) throw new DataError("not_found", "user not found");
-  return row.id;
+export function actingUserId(tx: Executor): string {
+  const { userId } = scopeOf(tx);
+  if (!userId) throw new DataError("not_found", "user not found");
+  return userId;
 }
 
 /**
  * The acting user's id in their own user context, or `not_found`. Account deletion acts on
  * every tenant of the user, which a tenant context would hide: there it is a programming error.
  */
-export async function accountHolderId(tx: Executor): Promise<string> {
-  const [row] = await tx.execute<{ id: string | null; tenant: string | null }>(sql`SELECT ${contextUserId} AS id, ${contextTenantId} AS tenant`);
-  if (!row?.id) throw new DataError("not_found", "user not found");
-  if (row.tenant) throw new Error("account deletion runs in the user's own context (withUser), not in a tenant's");
-  return row.id;
+export function accountHolderId(tx: Executor): string {
+  const { userId, tenantId } = scopeOf(tx);
+  if (!userId) throw new DataError("not_found", "user not found");
+  if (tenantId) throw new Error("account deletion runs in the user's own context (withUser), not in a tenant's");
+  return userId;
 }
 
 export function requireRole(actor: TenantActor, allowed: TenantRole[], action: string): void {
@@ -68,16 +68,25 @@ export function requireRole(actor: TenantActor, allowed: TenantRole[], action: s
 /**
  * Runs `work` scoped to `tenantId` inside a user context: how a user creates a tenant or
  * restores one of theirs, which no tenant context can be entered for (the tenant does not
- * exist yet, or is deleted). The scope is SET LOCAL, as contexts are; the user context is
+ * exist yet, or is deleted). The scope is SET LOCAL, as contexts are, and the role stays the
+ * user context's (its policies include the tenant scope's, migration 0009): Citus refuses a
+ * transaction that reads, as one role, shards another role wrote. The user context is
  * entered again afterwards, so that it lists the user's tenants as they now are.
  */
 export async function inTenantScope<T>(tx: Executor, tenantId: string, work: () => Promise<T>): Promise<T> {
   const id = parseId(tenantId, "tenantId");
-  const [outer] = await tx.execute<{ tenant: string | null }>(sql`SELECT ${contextTenantId} AS tenant`);
-  if (outer?.tenant) throw new DataError("conflict", "already in a workspace's context");
-  await tx.execute(sql.raw(`SET LOCAL nile.tenant_id = '${id}'; SET LOCAL ROLE penguinmails_app`));
-  const result = await work();
-  await tx.execute(sql`SET LOCAL nile.tenant_id = ''; SET LOCAL ROLE penguinmails_app_user; SELECT penguinmails_rls.enter_user()`);
+  const scope = scopeOf(tx);
+  if (scope.tenantId) throw new DataError("conflict", "already in a workspace's context");
+  // One query per statement: Citus replays a SET LOCAL on its workers by the text of the
+  // query that carried it, so it must carry nothing else (see context.ts).
+  await tx.execute(sql.raw(`SET LOCAL nile.tenant_id = '${id}'`));
+  scope.tenantId = id;
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    scope.tenantId = null;
+  }
+  await Promise.all([tx.execute(sql.raw("SET LOCAL nile.tenant_id = ''")), tx.execute(sql.raw("SELECT penguinmails_rls.enter_user()"))]);
   return result;
 }
-

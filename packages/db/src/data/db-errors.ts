@@ -26,13 +26,30 @@ const CHECK_FIELDS: Record<string, string> = {
 interface PgError {
   code?: string;
   constraint_name?: string;
+  message?: string;
+  detail?: string;
+}
+
+// Citus relays a worker's error without its constraint name. The unique key's columns in its
+// detail, or the constraint in its message, still name it (and are all that is read of them).
+const UNIQUE_KEYS: Record<string, string> = {
+  "lower(email)": "users_email_live_key",
+  "tenant_id, user_id": "tenant_users_tenant_id_user_id_pk",
+};
+
+function constraintOf(pg: PgError): string {
+  if (pg.constraint_name) return tableConstraint(pg.constraint_name);
+  const key = /^Key \((.+?)\)=/.exec(pg.detail ?? "")?.[1];
+  if (key && key in UNIQUE_KEYS) return UNIQUE_KEYS[key]!;
+  const named = /constraint "([a-z0-9_]+)"/.exec(pg.message ?? "")?.[1];
+  return named ? tableConstraint(named) : "";
 }
 
 /** The DataError for a database error, or the error itself when it is not one we know. */
 export function toDataError(error: unknown, notFound = "not found"): unknown {
   if (error instanceof DataError) return error;
   const pg = (error instanceof DrizzleQueryError ? error.cause : error) as PgError | undefined;
-  const constraint = pg?.constraint_name ?? "";
+  const constraint = pg ? constraintOf(pg) : "";
   switch (pg?.code) {
     case "23505": {
       const known = UNIQUE_CONFLICTS[constraint] ?? { field: "input", message: "conflicts with an existing record" };
@@ -53,6 +70,12 @@ export function toDataError(error: unknown, notFound = "not found"): unknown {
     default:
       return error;
   }
+}
+
+/** A constraint's name as declared: Citus reports a shard's, with the shard id appended. */
+function tableConstraint(name: string): string {
+  const declared = name.replace(/_\d+$/, "");
+  return declared !== name && (declared in UNIQUE_CONFLICTS || declared in CHECK_FIELDS) ? declared : name;
 }
 
 /** Runs `work`, mapping database errors to DataError (unknown errors pass through). */

@@ -2,7 +2,8 @@ import { and, asc, eq, exists, gt, isNull, sql } from "drizzle-orm";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { tenants, tenantUsers, users } from "../schema";
-import { contextTenantId, requireRole, tenantActor, type Executor } from "./actor";
+import { scopeOf } from "../scope";
+import { requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { requireAnotherOwner } from "./owners";
 import { select, statement, type StatementBuilder } from "./statements";
@@ -48,8 +49,8 @@ const memberPage = (db: StatementBuilder, fromCursor: boolean) =>
     .innerJoin(users, eq(users.id, tenantUsers.userId))
     .where(
       and(
-        exists(db.select({ live: sql`1` }).from(tenants).where(and(eq(tenants.id, contextTenantId), isNull(tenants.deleted)))),
-        eq(tenantUsers.tenantId, contextTenantId),
+        exists(db.select({ live: sql`1` }).from(tenants).where(and(eq(tenants.id, sql.placeholder("tenantId")), isNull(tenants.deleted)))),
+        eq(tenantUsers.tenantId, sql.placeholder("tenantId")),
         sql`(${tenantUsers.deleted} IS NULL OR ${sql.placeholder("includeDeleted")})`,
         fromCursor ? gt(tenantUsers.userId, sql.placeholder("after")) : undefined,
       ),
@@ -106,24 +107,29 @@ export async function importMembers(tx: Executor, input: { members: MemberImport
 
   const emails = rows.map((row) => row.email);
   const names = rows.map((row) => row.name ?? null);
-  const roles = rows.map((row) => `{${row.roles.join(",")}}`);
   // Each array goes as one parameter (drizzle would otherwise spread it into a row).
-  const result = await mapErrors(() =>
-    tx.execute(sql`
-      WITH wanted AS (
-        SELECT lower(w.email) AS email, w.roles::text[] AS roles
-        FROM unnest(${sql.param(emails)}::text[], ${sql.param(roles)}::text[]) AS w(email, roles)
-      ), resolved AS (
-        SELECT lower(r.email) AS email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r
-      )
-      INSERT INTO tenant_users (tenant_id, user_id, roles)
-      SELECT ${actor.tenantId}::uuid, resolved.id, wanted.roles
-      FROM wanted JOIN resolved USING (email)
-      ON CONFLICT (tenant_id, user_id) DO UPDATE SET roles = EXCLUDED.roles, deleted = NULL, updated = now()
-        WHERE tenant_users.deleted IS NOT NULL
-      RETURNING user_id`),
+  const resolved = await mapErrors(() =>
+    tx.execute<{ email: string; id: string }>(
+      sql`SELECT lower(r.email) AS email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r`,
+    ),
   );
-  await copyMemberEmails(tx, actor.tenantId, result.map((row) => row.user_id as string));
+  const ids = new Map(resolved.map((row) => [row.email, row.id]));
+  // VALUES rather than INSERT ... SELECT: Citus runs the latter as COPY, which it refuses
+  // under row-level security.
+  const memberships = rows.map((row) => ({ tenantId: actor.tenantId, userId: ids.get(row.email.toLowerCase())!, roles: row.roles }));
+  const result = await mapErrors(() =>
+    tx
+      .insert(tenantUsers)
+      .values(memberships)
+      .onConflictDoUpdate({
+        target: [tenantUsers.tenantId, tenantUsers.userId],
+        // excluded.updated is the row's default, now(): Citus refuses functions here.
+        set: { roles: sql`excluded.roles`, deleted: null, updated: sql`excluded.updated` },
+        setWhere: sql`${tenantUsers.deleted} IS NOT NULL`,
+      })
+      .returning({ userId: tenantUsers.userId }),
+  );
+  await copyMemberEmails(tx, actor.tenantId, result.map((row) => row.userId));
   return { added: result.length };
 }
 
@@ -136,7 +142,7 @@ export async function listMembers(
   input: { after?: string; limit?: number; includeDeleted?: boolean } = {},
 ): Promise<MemberPage> {
   const { after, limit, includeDeleted } = parseInput(memberPageSchema, input);
-  const values = { limit: limit + 1, includeDeleted, after };
+  const values = { tenantId: scopeOf(tx).tenantId, limit: limit + 1, includeDeleted, after };
   const rows = await select(after ? nextMemberPage : firstMemberPage, tx, values);
   // A live tenant always has an owner, so an empty first page means no access at all.
   if (rows.length === 0 && !after) await tenantActor(tx);

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
+import { scopeOf } from "../scope";
 import { tenants, tenantUsers, users, type Tenant } from "../schema";
-import { actingUserId, contextUserId, inTenantScope, requireRole, tenantActor, type Executor } from "./actor";
+import { actingUserId, inTenantScope, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { copyMemberEmails } from "./memberships";
 import { select, statement } from "./statements";
@@ -26,7 +27,7 @@ export interface MyTenant {
 export async function createTenant(tx: Executor, input: { name: string; id?: string }): Promise<Tenant> {
   const name = parseInput(tenantNameSchema, input.name, "name");
   const id = input.id === undefined ? randomUUID() : parseId(input.id, "id");
-  const userId = await actingUserId(tx);
+  const userId = actingUserId(tx);
   const [creator] = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deleted)));
   if (!creator) throw new DataError("not_found", "user not found");
   return inTenantScope(tx, id, async () => {
@@ -73,7 +74,7 @@ const myTenants = statement((db) =>
     .select({ id: tenants.id, name: tenants.name, created: tenants.created, roles: tenantUsers.roles })
     .from(tenantUsers)
     .innerJoin(tenants, eq(tenants.id, tenantUsers.tenantId))
-    .where(and(eq(tenantUsers.userId, contextUserId), isNull(tenantUsers.deleted), isNull(tenants.deleted)))
+    .where(and(eq(tenantUsers.userId, sql.placeholder("userId")), isNull(tenantUsers.deleted), isNull(tenants.deleted)))
     .orderBy(asc(tenants.name), asc(tenants.id))
     // A parameter, besides capping the list, makes postgres.js use a prepared statement:
     // it sends parameterless SQL through the simple protocol whatever `prepare` says.
@@ -86,6 +87,6 @@ const MY_TENANTS_LIMIT = 1000;
 
 /** The acting user's live tenants and their roles there (user context). */
 export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
-  const rows = await select(myTenants, tx, { limit: MY_TENANTS_LIMIT });
+  const rows = await select(myTenants, tx, { userId: scopeOf(tx).userId, limit: MY_TENANTS_LIMIT });
   return rows.map((row) => ({ ...row, roles: row.roles as TenantRole[] }));
 }

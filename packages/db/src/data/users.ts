@@ -63,8 +63,9 @@ const anyUserByEmail = statement((db) =>
 export async function signInByEmail(db: Database, email: string): Promise<User> {
   const address = parseInput(emailSchema, email, "email");
   const userId = await db.transaction(async (tx) => {
-    await tx.execute(sql`SET LOCAL ROLE penguinmails_app`);
-    const [row] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.resolve_user(${address}) AS id`));
+    // set_config, not SET ROLE: Citus would replay SET ROLE on resolve_user()'s connections (context.ts).
+    await tx.execute(sql`SELECT pg_catalog.set_config('role', 'penguinmails_app', true)`);
+    const [row] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.sign_in(${address}) AS id`));
     return row!.id;
   });
   const user = await withUser(db, { userId }, (tx) => findUserById(tx, userId));
@@ -88,7 +89,7 @@ export async function findUserByEmail(tx: Executor, email: string, options: { in
 /** The acting user's own profile fields (name, given and family name, picture). */
 export async function updateProfile(tx: Executor, input: ProfileInput): Promise<User> {
   const changes = parseInput(profileSchema, input);
-  const userId = await actingUserId(tx);
+  const userId = actingUserId(tx);
   if (Object.keys(changes).length === 0) return requireLiveUser(tx, userId);
   const [user] = await mapErrors(() =>
     tx.update(users).set(changes).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
@@ -100,7 +101,7 @@ export async function updateProfile(tx: Executor, input: ProfileInput): Promise<
 /** A new address for the acting user: unverified until verified again. */
 export async function changeEmail(tx: Executor, email: string): Promise<User> {
   const address = parseInput(emailSchema, email, "email");
-  const userId = await actingUserId(tx);
+  const userId = actingUserId(tx);
   const [user] = await mapErrors(() =>
     tx.update(users).set({ email: address, emailVerified: null }).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
   );
@@ -114,7 +115,7 @@ export async function changeEmail(tx: Executor, email: string): Promise<User> {
 }
 
 export async function markEmailVerified(tx: Executor): Promise<User> {
-  const userId = await actingUserId(tx);
+  const userId = actingUserId(tx);
   const [user] = await tx
     .update(users)
     .set({ emailVerified: sql`now()` })
@@ -129,7 +130,7 @@ export async function markEmailVerified(tx: Executor): Promise<User> {
  * context). Refused with `conflict` for the only owner of a live workspace.
  */
 export async function softDeleteUser(tx: Executor): Promise<void> {
-  const userId = await accountHolderId(tx);
+  const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
   const [user] = await tx
     .update(users)
@@ -174,7 +175,7 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
  * Refused with `conflict` for the only owner of a live workspace.
  */
 export async function eraseUser(tx: Executor): Promise<void> {
-  const userId = await accountHolderId(tx);
+  const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
   // The live memberships go first, to see which they were; the cascade takes the rest.
   const removed = await tx

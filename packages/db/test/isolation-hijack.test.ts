@@ -59,12 +59,20 @@ describe.runIf(onServer)("a login of the runtime roles cannot borrow the helpers
       await shadow.unsafe(`CREATE OPERATOR pg_temp.= (LEFTARG = pg_catalog.uuid, RIGHTARG = pg_catalog.uuid, FUNCTION = pg_temp.uuid_eq)`);
 
       const ranAs = await shadow.begin(async (tx) => {
-        await tx.unsafe(`SET LOCAL nile.tenant_id = '${a.tenantId}'; SET LOCAL nile.user_id = '${a.userId}'; SET LOCAL ROLE penguinmails_app`);
+        // The role is set as the data layer sets it (src/context.ts), one statement a query:
+        // Citus replays a SET LOCAL ROLE (and the rest of its query's text) on the worker
+        // connections it opens later as the role then current, and penguinmails_app_user may
+        // not take penguinmails_app there. set_config() checks the login's membership the same.
+        const asRole = (role: string) => tx`SELECT pg_catalog.set_config('role', ${role}, true)`;
+        await tx.unsafe(`SET LOCAL nile.tenant_id = '${a.tenantId}'`);
+        await tx.unsafe(`SET LOCAL nile.user_id = '${a.userId}'`);
+        await asRole("penguinmails_app");
         await tx.unsafe(`SELECT penguinmails_rls.enter_tenant()`);
         await tx.unsafe(`SELECT penguinmails_rls.resolve_user('hijack-${randomUUID()}@example.test')`);
         await tx.unsafe(`SELECT * FROM penguinmails_rls.resolve_users(ARRAY['bulk-${randomUUID()}@example.test'], ARRAY[NULL])`);
         await tx.unsafe(`SELECT id FROM users`);
-        await tx.unsafe(`SET LOCAL nile.tenant_id = ''; SET LOCAL ROLE penguinmails_app_user`);
+        await tx.unsafe(`SET LOCAL nile.tenant_id = ''`);
+        await asRole("penguinmails_app_user");
         await tx.unsafe(`SELECT penguinmails_rls.enter_user()`);
         const [row] = await tx.unsafe(`SELECT current_setting('evil.ran_as', true) AS who`);
         return row!.who as string | null;

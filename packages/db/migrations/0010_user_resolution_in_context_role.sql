@@ -74,5 +74,7 @@ BEGIN
   CREATE POLICY users_app_insert_invited ON public.users FOR INSERT TO penguinmails_app
     -- Not "nullif(...) IS NOT NULL": Citus 13.2 fails to send that expression to its workers
     -- ("unrecognized node type: 121").
-    WITH CHECK (coalesce(current_setting('nile.tenant_id', true), '') <> '');
+    -- Only as resolve_user(s) would create them: an address and a name, not verified, live.
+    WITH CHECK (coalesce(current_setting('nile.tenant_id', true), '') <> ''
+                AND email_verified IS NULL AND deleted IS NULL AND picture IS NULL);
 END $$;

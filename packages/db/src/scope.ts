@@ -14,7 +14,7 @@ export interface Scope {
 const scopes = new WeakMap<Database | Transaction, Scope>();
 
 /** Records `tx`'s scope; called by the contexts when they hand out a transaction. */
-export function bindScope(tx: Transaction, scope: Scope): void {
+export function bindScope(tx: Database | Transaction, scope: Scope): void {
   scopes.set(tx, scope);
 }
 

@@ -215,7 +215,14 @@ describe.runIf(onServer)("becoming an owner while the account is being deleted",
 
 async function waitForLockWaiters(count: number): Promise<void> {
   for (let waited = 0; waited < 60_000; waited += 20) {
-    const [row] = await ctx.client.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    // On Citus the row lock is taken on a worker, where the coordinator's own activity view
+    // does not show the wait: its cluster-wide view of lock waits does.
+    const [row] =
+      ctx.database.engine === "citus"
+        ? await ctx.client.sql`
+            SELECT count(DISTINCT w.waiting_gpid)::int AS n FROM pg_catalog.citus_lock_waits w
+            WHERE EXISTS (SELECT 1 FROM pg_catalog.citus_stat_activity a WHERE a.global_pid = w.waiting_gpid AND a.datname = current_database())`
+        : await ctx.client.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
     if (row!.n >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

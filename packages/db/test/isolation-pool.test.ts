@@ -134,7 +134,9 @@ describe("plans", () => {
     "Parent Relationship"?: string;
     Filter?: string;
     "Index Cond"?: string;
+    Alias?: string;
     Plans?: PlanNode[];
+    "Distributed Query"?: { Job: { Tasks?: { "Remote Plan": { Plan: PlanNode }[][] }[] } };
   }
 
   async function planOf(query: string): Promise<PlanNode> {
@@ -145,9 +147,12 @@ describe("plans", () => {
     });
   }
 
+  // On Citus the plan a shard runs sits under the coordinator's "Distributed Query", one task
+  // shown: its scans are on the shard (tenant_users_102042, aliased tenant_users).
   function nodes(node: PlanNode, underInitPlan = false): { node: PlanNode; underInitPlan: boolean }[] {
     const here = underInitPlan || node["Parent Relationship"] === "InitPlan";
-    return [{ node, underInitPlan: here }, ...(node.Plans ?? []).flatMap((child) => nodes(child, here))];
+    const remote = (node["Distributed Query"]?.Job.Tasks ?? []).flatMap((task) => task["Remote Plan"].flat().map((p) => p.Plan));
+    return [{ node, underInitPlan: here }, ...[...(node.Plans ?? []), ...remote].flatMap((child) => nodes(child, here))];
   }
 
   // Policies compare with the context's setting by equality, so it becomes an index
@@ -157,7 +162,7 @@ describe("plans", () => {
     ["the tenant's members, filtered as the data layer does", `SELECT * FROM tenant_users WHERE deleted IS NULL ORDER BY user_id LIMIT 50`],
   ])("%s: an index scan on tenant_users with the context in its index condition", async (_, query) => {
     const all = nodes(await planOf(query)).map(({ node }) => node);
-    const scans = all.filter((node) => node["Relation Name"] === "tenant_users");
+    const scans = all.filter((node) => node.Alias === "tenant_users");
     expect(scans.length).toBeGreaterThan(0);
     for (const node of scans) {
       expect(node["Node Type"]).toMatch(/^(Index Scan|Index Only Scan|Bitmap Heap Scan)$/);
@@ -173,12 +178,21 @@ describe("plans", () => {
   it.each(["users", "tenants", "tenant_users"])(
     "the retention purge finds deleted %s through the partial index on deleted, not a scan",
     async (table) => {
+      const key = table === "tenant_users" ? "tenant_id, user_id" : "id";
+      // What the purge sends to find a batch (retention.ts): users locked as found; tenants
+      // and memberships found first, then locked tenant by tenant.
+      const lock = table === "users" ? " FOR UPDATE SKIP LOCKED" : "";
+      // Three transactions: Citus refuses ANALYZE after a write in the same one.
+      await ctx.client.sql.unsafe(`UPDATE ${table} SET deleted = now() - interval '40 days' WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${key} LIMIT 20)`);
+      await ctx.client.sql.unsafe(`ANALYZE ${table}`);
+      // On Citus the 1,000 tenants are ~31 rows a shard, one page, where a sequential scan is
+      // the right read: there the test asks whether the index can serve the statement at all.
+      const tinyShards = ctx.database.engine === "citus" && table === "tenants";
       const plan = await ctx.client.sql.begin(async (tx) => {
-        await tx`SET LOCAL ROLE penguinmails_system`;
-        await tx.unsafe(`UPDATE ${table} SET deleted = now() - interval '40 days' WHERE ctid IN (SELECT ctid FROM ${table} LIMIT 20)`);
-        await tx.unsafe(`ANALYZE ${table}`);
+        if (tinyShards) await tx`SET LOCAL enable_seqscan = off`;
+        await tx`SELECT set_config('role', 'penguinmails_system', true)`;
         const rows = await tx.unsafe(
-          `EXPLAIN SELECT 1 FROM ${table} WHERE deleted < now() - interval '30 days' LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+          `EXPLAIN SELECT ${key} FROM ${table} WHERE deleted < now() - interval '30 days' ORDER BY ${key} LIMIT 1000${lock}`,
         );
         return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
       });

@@ -41,12 +41,12 @@ describe("keys and defaults", () => {
     const tenantId = await insertTenant();
     expect(await sqlstate(db.client.sql`INSERT INTO tenant_users (tenant_id, user_id) VALUES (${tenantId}, ${userId})`)).toBe("23514");
     // now() read in the same transaction, not in RETURNING: Citus refuses functions there.
-    const [row] = await db.client.sql.begin(async (tx) => {
-      const [inserted] = await tx`
+    const row = await db.client.sql.begin(async (tx) => {
+      const [inserted] = await tx<{ roles: string[]; created: Date; updated: Date; deleted: Date | null }[]>`
         INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenantId}, ${userId}, '{member}')
         RETURNING roles, created, updated, deleted`;
-      const [{ now }] = await tx`SELECT now() AS now`;
-      return [{ ...inserted, now }];
+      const [clock] = await tx`SELECT now() AS now`;
+      return { ...inserted!, now: clock!.now as Date };
     });
     expect(row!.roles).toEqual(["member"]);
     expect(row!.created).toEqual(row!.now);

@@ -53,13 +53,24 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
 }
 
 /**
- * Refuses with `conflict` if the account's memberships, as removed, include a tenant that was
- * not locked and checked: one the user joined meanwhile (its other owner may have left since).
+ * Ends the leaving user's live memberships in the tenants locked and checked: one statement
+ * per tenant, naming it (on Citus one shard each; one statement by user alone would lock
+ * every shard, and deadlocked with other transactions' tenant locks). Then refuses with
+ * `conflict` if a live one is left: a tenant joined meanwhile, never checked.
  */
-export function requireOnlyCheckedTenants(checked: string[], removed: { tenantId: string }[]): void {
-  if (removed.some((m) => !checked.includes(m.tenantId))) {
-    throw new DataError("conflict", "your workspaces changed while your account was being deleted: try again");
-  }
+export async function endMemberships(tx: Executor, userId: string, checked: string[], end: "soft-delete" | "delete"): Promise<void> {
+  const live = (tenantId: string) => and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted));
+  await Promise.all(
+    checked.map((tenantId) =>
+      end === "delete" ? tx.delete(tenantUsers).where(live(tenantId)) : tx.update(tenantUsers).set({ deleted: sql`now()` }).where(live(tenantId)),
+    ),
+  );
+  const [left] = await tx
+    .select({ tenantId: tenantUsers.tenantId })
+    .from(tenantUsers)
+    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
+    .limit(1);
+  if (left) throw new DataError("conflict", "your workspaces changed while your account was being deleted: try again");
 }
 
 // Read after the lock, in a statement of its own: it sees whatever the previous holder committed.

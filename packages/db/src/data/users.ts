@@ -6,7 +6,7 @@ import { parseId } from "../ids";
 import { tenantUsers, users, type User } from "../schema";
 import { accountHolderId, actingUserId, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
-import { lockTenantsOfLeavingUser, requireOnlyCheckedTenants } from "./owners";
+import { endMemberships, lockTenantsOfLeavingUser } from "./owners";
 import { select, statement } from "./statements";
 import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
@@ -138,12 +138,7 @@ export async function softDeleteUser(tx: Executor): Promise<void> {
     .where(and(eq(users.id, userId), isNull(users.deleted)))
     .returning({ id: users.id });
   if (!user) throw new DataError("not_found", "user not found");
-  const removed = await tx
-    .update(tenantUsers)
-    .set({ deleted: sql`now()` })
-    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
-    .returning({ tenantId: tenantUsers.tenantId });
-  requireOnlyCheckedTenants(checked, removed);
+  await endMemberships(tx, userId, checked, "soft-delete");
 }
 
 /**
@@ -177,12 +172,8 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
 export async function eraseUser(tx: Executor): Promise<void> {
   const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
-  // The live memberships go first, to see which they were; the cascade takes the rest.
-  const removed = await tx
-    .delete(tenantUsers)
-    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)))
-    .returning({ tenantId: tenantUsers.tenantId });
-  requireOnlyCheckedTenants(checked, removed);
+  // The live memberships go first, tenant by tenant; the cascade takes the deleted ones.
+  await endMemberships(tx, userId, checked, "delete");
   const erased = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (erased.length === 0) throw new DataError("not_found", "user not found");
 }

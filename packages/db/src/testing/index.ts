@@ -4,7 +4,8 @@
 // is a Citus coordinator, the database is a Citus database spanning the whole cluster.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { createClient, type DatabaseClient } from "../client";
+import { createClient, type Database, type DatabaseClient } from "../client";
+import { bindScope } from "../scope";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
 import { migrate } from "../migrate";
@@ -108,3 +109,12 @@ export async function openTestClient(options: TestDatabaseOptions & { max?: numb
 }
 
 export { startThrowawayServer, type ThrowawayServer } from "./throwaway-server";
+
+/**
+ * For benchmarks and tests that set a context on a session themselves (SET nile.tenant_id,
+ * SET ROLE, ...) and call data functions with `db` outside any context: those functions then
+ * bind these ids, as a context's transaction would. Production code enters contexts instead.
+ */
+export function assumeSessionScope(db: Database, scope: { tenantId: string | null; userId: string | null }): void {
+  bindScope(db, { ...scope });
+}

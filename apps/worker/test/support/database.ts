@@ -63,7 +63,9 @@ export async function addMember(client: DatabaseClient, tenantId: string, userId
  */
 export async function seedDeletedMembers(client: DatabaseClient, tenantId: string, count: number): Promise<string> {
   const prefix = `backlog-${tag()}-`;
-  await withSystem(client.db, async (tx) => {
+  // As the owner login (superuser in tests): Citus runs INSERT ... SELECT as COPY, which it
+  // refuses under row-level security.
+  await client.db.transaction(async (tx) => {
     await tx.execute(sql`
       INSERT INTO users (email, name, deleted)
       SELECT ${prefix} || g || '@example.test', 'Backlog ' || g, ${deletedAt("past")}

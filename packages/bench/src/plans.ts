@@ -21,6 +21,13 @@ export interface ExplainInput {
   analyze?: boolean;
 }
 
+/** A setup sending `messages` one at a time, each its own query, as a context's opening does. */
+export function eachMessage(messages: string[]): (tx: postgres.TransactionSql) => Promise<void> {
+  return async (tx) => {
+    for (const m of messages) await tx.unsafe(m);
+  };
+}
+
 export async function explain(sql: postgres.Sql, input: ExplainInput): Promise<Plan> {
   return sql.begin(async (tx) => {
     await input.setup?.(tx);

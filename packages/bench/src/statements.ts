@@ -4,12 +4,14 @@ import * as schema from "@penguinmails/db/schema";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import { rawClient, type Resources } from "./databases";
-import { HOT_READS, hotRead, type HotRead } from "./sides/data-layer";
+import { HOT_READS, hotRead, sessionScope, type HotRead } from "./sides/data-layer";
 import type { Sample } from "./world";
 
 // The raw side of a read runs exactly the SQL the data layer sends: it is captured from the
 // driver (postgres.js `debug`, which sees every query, through drizzle or not), once, and
 // replayed as a prepared statement with each sample's values put in place of the first's.
+// Those values include the context's tenant and user, which the data layer binds as
+// parameters (hotRead hands it the session's scope).
 
 export interface Statement {
   text: string;
@@ -56,8 +58,9 @@ export async function captureHotReads(resources: Resources, url: string, samples
  * context, set at session level so the timed read needs no transaction.
  */
 export function setSession(sql: postgres.Sql | postgres.TransactionSql, s: Sample): Promise<unknown> {
+  const { tenantId, userId } = sessionScope(s);
   return sql`SELECT set_config('role', 'penguinmails_system', false),
-    set_config('nile.tenant_id', ${s.tenantId}, false), set_config('nile.user_id', ${s.memberId}, false)`;
+    set_config('nile.tenant_id', ${tenantId}, false), set_config('nile.user_id', ${userId}, false)`;
 }
 
 /** Back to the login role and no context (on the embedded engine every connection shares one session). */

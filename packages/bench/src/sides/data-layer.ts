@@ -9,6 +9,7 @@ import {
   withTenant,
   type Database,
 } from "@penguinmails/db";
+import { assumeSessionScope } from "@penguinmails/db/testing";
 import type { Sample } from "../world";
 
 // The data layer as the scenarios call it: the one place to change when packages/db grows a
@@ -26,11 +27,17 @@ export const HOT_READ_CALLS: Record<HotRead, string> = {
   "my tenants": "listMyTenants (10 rows)",
 };
 
+/** Whom the hot reads act as: the session's context (setSession) and the data layer's scope alike. */
+export const sessionScope = (s: Sample) => ({ tenantId: s.tenantId, userId: s.memberId });
+
 /**
  * Scenario 1, 4, 7: one read on a connection whose session already carries the context
  * (nile.tenant_id = sample.tenantId, nile.user_id = sample.memberId), with no transaction.
+ * Data functions bind the context's ids as parameters, and outside a context they know none:
+ * the same ids are handed to them first (a WeakMap set, as a context's own bindScope).
  */
 export function hotRead(read: HotRead, db: Database, s: Sample): Promise<unknown> {
+  assumeSessionScope(db, sessionScope(s));
   switch (read) {
     case "user by id":
       return findUserById(db, s.memberId);

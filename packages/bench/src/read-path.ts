@@ -8,14 +8,13 @@ import { tenantRequest, type TenantRequest } from "./sides/data-layer";
 import type { Sample } from "./world";
 
 // What readInTenant sends for one request, captured from the driver (postgres.js `debug`)
-// and replayed raw: its opening (BEGIN READ ONLY, then each setup statement, every one a
-// simple-protocol query message of its own: Citus replays a SET LOCAL by the text of the
-// message carrying it), the request's statement, and COMMIT, all written together: one round
-// trip. The capture is checked on a second sample, so a change in the data layer's read path
+// and replayed raw: its opening (BEGIN READ ONLY, then the setup's query messages, as many as
+// the data layer sends: Citus replays a SET LOCAL by the text of the message carrying it),
+// the request's statement, and COMMIT, all written together: one round trip. The capture is checked on a second sample, so a change in the data layer's read path
 // fails here instead of being measured as something it no longer is.
 
 export interface ReadPath {
-  /** BEGIN READ ONLY, SET LOCAL ..., set_config('role', ...), enter_tenant(): one message each, for a sample */
+  /** BEGIN READ ONLY and the setup's messages (SET LOCAL ...; set_config('role', ...) with enter_tenant()), for a sample */
   opening(s: Sample): string[];
   statement: { text: string; params(s: Sample): unknown[] };
   closing: string;

@@ -1,15 +1,20 @@
 import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type DatabaseClient, type Transaction } from "../src/client";
+import { createClient, type Database, type DatabaseClient, type Transaction } from "../src/client";
+import { listMembers } from "../src/data";
 import { withTenant, withoutContext } from "../src/context";
 import { readDbEnv } from "../src/env";
+import * as schema from "../src/schema";
 import { tenantUsers } from "../src/schema";
-import { addMembership, createAppLogin, makeTenantWithMember, useDatabase, type Member } from "./support/world";
+import { addMembership, createAppLogin, makeTenantWithMember, serverIsCitus, useDatabase, type Member } from "./support/world";
 
 // A context must never outlive its transaction: pooled connections go from one tenant's
 // request to another's, or to one with no context at all.
 const ctx = useDatabase();
 const onServer = readDbEnv().DATABASE_URL !== undefined;
+const onCitus = await serverIsCitus();
 let a: Member;
 let b: Member;
 let login: Awaited<ReturnType<typeof createAppLogin>> | undefined;
@@ -174,6 +179,35 @@ describe("plans", () => {
     const rows = await withTenant(ctx.client.db, sample, (tx) => tx.execute(sql.raw(query)));
     expect(rows.length).toBeGreaterThan(0);
   });
+
+  // Only a Citus coordinator has shards to route to. Policies keep any query to its tenant's
+  // rows, but Citus prunes shards only by what the statement itself says: the data layer
+  // binds the context's tenant as a parameter for that.
+  it.runIf(onCitus)(
+    "on Citus: the member page names its tenant and reaches one shard; the policy alone reaches every shard",
+    async () => {
+      const sent: { text: string; params: unknown[] }[] = [];
+      const traced = postgres(ctx.database.url, { max: 1, onnotice: () => {}, debug: (_c, text, params) => sent.push({ text, params: [...params] }) });
+      try {
+        await withTenant(drizzle(traced, { schema }) as unknown as Database, sample, (tx) => listMembers(tx));
+      } finally {
+        await traced.end();
+      }
+      const page = sent.find((q) => q.text.includes('from "tenant_users"'));
+      expect(page?.params).toContain(sample.tenantId);
+      const tasks = async (text: string, params: unknown[]) => {
+        const lines = await ctx.client.sql.begin(async (tx) => {
+          await tx.unsafe(`SET LOCAL nile.tenant_id = '${sample.tenantId}'`);
+          await tx.unsafe(`SET LOCAL nile.user_id = '${sample.userId}'`);
+          await tx`SELECT set_config('role', 'penguinmails_app', true)`;
+          return tx.unsafe(`EXPLAIN ${text}`, params as never[]);
+        });
+        return /Task Count: (\d+)/.exec(lines.map((l) => l["QUERY PLAN"] as string).join("\n"))?.[1];
+      };
+      expect(await tasks(page!.text, page!.params)).toBe("1");
+      expect(Number(await tasks("SELECT * FROM tenant_users", []))).toBeGreaterThan(1);
+    },
+  );
 
   it.each(["users", "tenants", "tenant_users"])(
     "the retention purge finds deleted %s through the partial index on deleted, not a scan",

@@ -144,3 +144,25 @@ describe("catalog after migrating", () => {
     ]);
   });
 });
+
+describe("distribution", () => {
+  // The one journal distributes the tables where the citus extension is installed, and does
+  // nothing of it elsewhere (there is no Citus catalog to read: no extension at all).
+  it("on Citus: tenants by id, tenant_users by tenant_id on the same shards, users on every node; elsewhere nothing", async () => {
+    const [citus] = await db.client.sql`SELECT 1 FROM pg_extension WHERE extname = 'citus'`;
+    if (db.database.engine !== "citus") {
+      expect(citus).toBeUndefined();
+      return;
+    }
+    const rows = await db.client.sql<{ table: string; method: string; column: string | null; colocated: boolean }[]>`
+      SELECT logicalrelid::regclass::text AS table, partmethod AS method,
+             CASE WHEN partmethod = 'h' THEN column_to_column_name(logicalrelid, partkey) END AS column,
+             colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'tenants'::regclass) AS colocated
+      FROM pg_dist_partition ORDER BY 1`;
+    expect(rows).toEqual([
+      { table: "tenant_users", method: "h", column: "tenant_id", colocated: true },
+      { table: "tenants", method: "h", column: "id", colocated: true },
+      { table: "users", method: "n", column: null, colocated: false },
+    ]);
+  });
+});

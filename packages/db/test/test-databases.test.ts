@@ -3,21 +3,13 @@ import { describe, expect, it } from "vitest";
 import { readDbEnv } from "../src/env";
 import { readJournal } from "../src/migrate";
 import { createTestDatabase } from "../src/testing";
+import { serverIsCitus } from "./support/world";
 
 // The test support itself: every other test file trusts it for a fresh database of its own,
 // on the engine that DATABASE_URL names, and for leaving nothing behind.
 const serverUrl = readDbEnv().DATABASE_URL;
-const onCitus = serverUrl ? await citusInstalled(serverUrl) : false;
+const onCitus = await serverIsCitus();
 const expectedEngine = !serverUrl ? "embedded" : onCitus ? "citus" : "postgres";
-
-async function citusInstalled(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    return (await sql`SELECT 1 FROM pg_extension WHERE extname = 'citus'`).length === 1;
-  } finally {
-    await sql.end();
-  }
-}
 
 async function query<T extends object>(url: string, text: string): Promise<T[]> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });

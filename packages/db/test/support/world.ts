@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { DatabaseClient } from "../../src/client";
 import { withSystem } from "../../src/context";
 import { tenants, tenantUsers, users } from "../../src/schema";
+import { readDbEnv } from "../../src/env";
 import { openTestClient, type TestClient, type TestDatabase } from "../../src/testing";
 
 export interface Member {
@@ -105,4 +106,16 @@ export async function createAppLogin(database: TestDatabase): Promise<{ url: str
       }
     },
   };
+}
+
+/** Whether DATABASE_URL is a Citus coordinator (its maintenance database has the extension): known before any test runs. */
+export async function serverIsCitus(): Promise<boolean> {
+  const url = readDbEnv().DATABASE_URL;
+  if (!url) return false;
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql`SELECT 1 FROM pg_extension WHERE extname = 'citus'`).length === 1;
+  } finally {
+    await sql.end();
+  }
 }

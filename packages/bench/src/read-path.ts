@@ -39,14 +39,15 @@ export async function captureReadPath(resources: Resources, url: string, request
     await tenantRequest(request, db, s);
     const opening = log.slice(0, -2);
     const [statement, closing] = log.slice(-2);
-    if (!statement || !closing || opening[0]?.text !== "BEGIN READ ONLY" || closing.text !== "COMMIT") {
+    if (!statement || !closing || !opening[0]?.text.startsWith("BEGIN READ ONLY") || closing.text !== "COMMIT") {
       throw new Error(`bench: readInTenant's messages for ${request} are not BEGIN READ ONLY ..., statement, COMMIT: ${JSON.stringify(log.map((l) => l.text))}`);
     }
     return { opening, statement, closing };
   };
   const [s0, s1] = samples;
   if (!s0 || !s1) throw new Error("bench: need at least two samples");
-  // A new connection first asks for the server's array types: not part of the request.
+  // A new client first asks for the server's array types and whether it is Citus: not part
+  // of the request.
   await tenantRequest(request, db, s1);
   const first = await capture(s0);
   const path: ReadPath = {

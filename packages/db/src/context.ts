@@ -59,14 +59,14 @@ export async function readAsUser<T>(db: Database, context: UserContext, work: Wo
 // enter_user() lists the tenants of the user's live memberships for the tenants policy.
 //
 //
-// The setup goes out as two query messages after BEGIN (pipelined: still one write), never
-// with BEGIN or the entry check in one multi-statement string. Citus, with
-// propagate_set_commands = 'local', replays a SET LOCAL on its workers by the whole text of
-// the query message that carried it: a string holding BEGIN and enter_user() as well made
-// every worker run them again, recursively (measured: "the backend has already been
-// assigned a transaction id", then a worker out of memory). A string of SET LOCALs alone
-// replays harmlessly. Two messages rather than one per statement: each costs a protocol
-// cycle (measured ~15 µs a message on PostgreSQL).
+// On PostgreSQL and the embedded engine BEGIN and the setup go out as one multi-statement
+// query message, sent in the same write as the first statement. On Citus they go as three:
+// with propagate_set_commands = 'local' it replays a SET LOCAL on its workers by the whole
+// text of the query message that carried it, and a string holding BEGIN and enter_user()
+// made every worker run them again, recursively (measured: "the backend has already been
+// assigned a transaction id", then a worker out of memory); a string of SET LOCALs alone
+// replays harmlessly. Not three everywhere: each message costs the client a query of its
+// own (measured with pnpm bench, scenario 3: ~35 µs a message, a tenth of a member page).
 //
 // The role is set with set_config(), which Citus does not replay. It opens its connections
 // to the workers as the current role, so they act as it anyway; a replayed SET ROLE would
@@ -126,7 +126,7 @@ export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T>
 // transaction took four. If the setup failed, its error is the one worth reporting.
 async function inContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>): Promise<T> {
   return holding(db, async (connection) => {
-    const ready = open(connection, "BEGIN", setup);
+    const ready = open(connection, "BEGIN", setup, await messagesFor(db, connection));
     ready.catch(() => {});
     let result: T;
     try {
@@ -143,16 +143,39 @@ async function inContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>
 }
 
 async function readInContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>): Promise<T> {
-  return holding(db, (connection) => work(transactionOn(statementsInContext(connection, setup), scope)));
+  return holding(db, async (connection) => {
+    const messages = await messagesFor(db, connection);
+    return work(transactionOn(statementsInContext(connection, setup, messages), scope));
+  });
 }
 
+type Messages = "one" | "each";
+
 /**
- * Queues `begin` and the setup on the connection, each its own query, and answers when all
- * have run; the first to fail rejects it. Queued, not awaited: they leave with what follows.
+ * Queues `begin` and the setup on the connection, as one query or one each, and answers
+ * when all have run; the first to fail rejects it. Queued, not awaited: they leave with
+ * what follows.
  */
-function open(connection: postgres.ReservedSql, begin: string, setup: Setup): Promise<void> {
-  const sent = [begin, ...setup].map((text) => connection.unsafe(text).execute());
-  return Promise.all(sent).then(() => undefined);
+function open(connection: postgres.ReservedSql, begin: string, setup: Setup, messages: Messages): Promise<void> {
+  const texts = messages === "one" ? [[begin, ...setup].join("; ")] : [begin, ...setup];
+  return Promise.all(texts.map((text) => connection.unsafe(text).execute())).then(() => undefined);
+}
+
+// Whether the database is a Citus one (the extension installed in it), asked once per client
+// on the first context's connection: one round trip in the client's life.
+const citusClients = new WeakMap<postgres.Sql, Promise<boolean>>();
+
+async function messagesFor(db: Database, connection: postgres.ReservedSql): Promise<Messages> {
+  let citus = citusClients.get(db.$client);
+  if (!citus) {
+    citus = connection
+      .unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus")
+      .then(([row]) => row?.citus === true);
+    citusClients.set(db.$client, citus);
+    // A failed probe (a lost connection) is asked again by the next context.
+    citus.catch(() => citusClients.delete(db.$client));
+  }
+  return (await citus) ? "each" : "one";
 }
 
 /**
@@ -226,12 +249,12 @@ type Unsafe = postgres.ReservedSql["unsafe"];
  * is refused (25P02) and COMMIT rolls back: it never runs outside the context.
  * drizzle and select() only call `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
  */
-function statementsInContext(connection: postgres.ReservedSql, setup: Setup): postgres.ReservedSql {
+function statementsInContext(connection: postgres.ReservedSql, setup: Setup, messages: Messages): postgres.ReservedSql {
   const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
     let rowsAsArrays = false;
     let sent: Promise<unknown> | undefined;
     const send = async () => {
-      const opening = open(connection, "BEGIN READ ONLY", setup);
+      const opening = open(connection, "BEGIN READ ONLY", setup, messages);
       const statement = connection.unsafe(text, params, options);
       if (rowsAsArrays) statement.values();
       statement.execute();

@@ -58,7 +58,6 @@ export async function readAsUser<T>(db: Database, context: UserContext, work: Wo
 // (P0002) unless they are a live member of a live tenant, before any of the work runs, and
 // enter_user() lists the tenants of the user's live memberships for the tenants policy.
 //
-//
 // On PostgreSQL and the embedded engine BEGIN and the setup go out as one multi-statement
 // query message, sent in the same write as the first statement. On Citus they go as three:
 // with propagate_set_commands = 'local' it replays a SET LOCAL on its workers by the whole
@@ -73,7 +72,10 @@ export async function readAsUser<T>(db: Database, context: UserContext, work: Wo
 // reach connections opened as another role (a SECURITY DEFINER helper's owner) and fail
 // there ("failure on connection marked as essential"). A plain client's SET LOCAL ROLE
 // works the same as long as it comes before the first query (what the README shows).
-// The entry check reads only the settings, so it may run in the same SELECT.
+// The entry check runs in the same SELECT, after set_config() in the target list: being a
+// function call, it queries as the new role (Citus opens its connections then). A sub-query
+// there would not: Citus runs it first, as the login, and its connections then serve the
+// rest of the transaction unfiltered (seen in the isolation tests).
 type Setup = readonly string[];
 
 const settings = (pairs: Record<string, string>) =>

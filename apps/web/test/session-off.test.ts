@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DELETE, POST } from "@/app/api/session/route";
 import { GET as listTenants } from "@/app/api/tenants/route";
@@ -36,18 +39,32 @@ describe("with the development sign-in off", () => {
 });
 
 describe("sign-in configuration", () => {
-  it("is on under next dev, with a random per-process secret when none is set", () => {
-    const first = signInConfig({}, true);
-    expect(first.devSignIn).toBe(true);
-    expect(first.sessionSecret).toMatch(/^[0-9a-f]{64}$/);
-    expect(signInConfig({}, true).sessionSecret).toBe(first.sessionSecret);
-    expect(signInConfig({ SESSION_SECRET: SECRET }, true).sessionSecret).toBe(SECRET);
+  it("is on under next dev, with the development secret kept in a file when none is set", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pm-dev-secret-")), ".data", "session-secret");
+    try {
+      const first = signInConfig({}, true, file);
+      expect(first.devSignIn).toBe(true);
+      expect(first.sessionSecret).toMatch(/^[0-9a-f]{64}$/);
+      expect(fs.readFileSync(file, "utf8").trim()).toBe(first.sessionSecret);
+      expect(signInConfig({}, true, file).sessionSecret).toBe(first.sessionSecret);
+      expect(signInConfig({ SESSION_SECRET: SECRET }, true, file).sessionSecret).toBe(SECRET);
+    } finally {
+      fs.rmSync(path.dirname(path.dirname(file)), { recursive: true, force: true });
+    }
   });
 
   it("is on under next start only with AUTH_DEV_LOGIN=1, and then requires SESSION_SECRET", () => {
-    expect(signInConfig({}, false)).toEqual({ devSignIn: false, sessionSecret: undefined });
-    expect(signInConfig({ AUTH_DEV_LOGIN: "1", SESSION_SECRET: SECRET }, false)).toEqual({ devSignIn: true, sessionSecret: SECRET });
-    expect(() => signInConfig({ AUTH_DEV_LOGIN: "1" }, false)).toThrow(/SESSION_SECRET is required when AUTH_DEV_LOGIN=1/);
+    // A development secret on disk changes nothing outside next dev.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pm-dev-secret-"));
+    const file = path.join(dir, "session-secret");
+    fs.writeFileSync(file, `${"a".repeat(64)}\n`, { mode: 0o600 });
+    try {
+      expect(signInConfig({}, false, file)).toEqual({ devSignIn: false, sessionSecret: undefined });
+      expect(signInConfig({ AUTH_DEV_LOGIN: "1", SESSION_SECRET: SECRET }, false, file)).toEqual({ devSignIn: true, sessionSecret: SECRET });
+      expect(() => signInConfig({ AUTH_DEV_LOGIN: "1" }, false, file)).toThrow(/SESSION_SECRET is required when AUTH_DEV_LOGIN=1/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("never follows NODE_ENV: NODE_ENV=development at run time leaves it off", async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, connect, type Connection } from "@penguinmails/db";
+import { ConfigError, connect, pendingMigrations, type Connection } from "@penguinmails/db";
 import { exponentialBackoff, pause } from "./backoff";
 import { summarizeError, type Logger } from "./log";
 
@@ -16,7 +16,15 @@ export async function openDatabase(log: Logger, signal: AbortSignal, options: { 
   while (!signal.aborted) {
     try {
       // A job's batches run one at a time; each job's advisory lock has a connection of its own.
-      return await connect({ max: 2, applicationName: "penguinmails-worker", contextTimeoutMs: CONTEXT_TIMEOUT_MS });
+      const connection = await connect({ max: 2, applicationName: "penguinmails-worker", contextTimeoutMs: CONTEXT_TIMEOUT_MS });
+      if (connection.engine === "embedded" && options.retry) {
+        await untilMigrated(connection, log, signal);
+        if (signal.aborted) {
+          await connection.close();
+          return undefined;
+        }
+      }
+      return connection;
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       const { code, message } = summarizeError(error);
@@ -27,4 +35,33 @@ export async function openDatabase(log: Logger, signal: AbortSignal, options: { 
     }
   }
   return undefined;
+}
+
+// Under `pnpm dev` the db package's dev task migrates the embedded database while the worker
+// starts beside it: the engine may answer before its tables exist, and a job run then would
+// fail ("relation does not exist"). So, on the embedded engine, the worker waits quietly for
+// the migrations, and says so only if they have not come after a while (nobody migrating).
+export const MIGRATION_QUIET_WAIT_MS = 30_000;
+const MIGRATION_POLL_MS = 500;
+
+async function untilMigrated(connection: Connection, log: Logger, signal: AbortSignal, quietMs = MIGRATION_QUIET_WAIT_MS): Promise<void> {
+  const started = Date.now();
+  let warned = false;
+  while (!signal.aborted) {
+    let pending: string[];
+    try {
+      pending = await pendingMigrations(connection.url);
+    } catch {
+      return; // the jobs report a database that fails, with their own retries
+    }
+    if (pending.length === 0) return;
+    if (!warned && Date.now() - started >= quietMs) {
+      warned = true;
+      log.warn(
+        { event: "database.unmigrated", pending },
+        "the embedded database has pending migrations; waiting for them (pnpm dev or pnpm db:migrate applies them)",
+      );
+    }
+    await pause(MIGRATION_POLL_MS, signal);
+  }
 }

@@ -15,7 +15,9 @@ export interface LogLine {
 }
 
 export interface WorkerEnv {
+  /** "" means none: the embedded engine under PGLITE_DATA_DIR */
   DATABASE_URL: string;
+  PGLITE_DATA_DIR?: string;
   RETENTION_DAYS?: string;
   PURGE_BATCH_SIZE?: string;
   PURGE_INTERVAL_SECONDS?: string;

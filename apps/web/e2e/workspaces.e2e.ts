@@ -59,7 +59,8 @@ it("an owner creates a workspace and adds a member; someone else cannot see or o
   await page.screenshot({ path: screenshot, fullPage: true });
 
   const stranger = await signIn(`stranger-${run}@example.test`);
-  expect(await stranger.getByText("You are not in any workspace yet.").isVisible()).toBe(true);
+  // The list streams in after the page's heading (it has a loading state), so wait for it.
+  await stranger.getByText("You are not in any workspace yet.").waitFor();
   expect(await stranger.getByRole("link", { name: workspaceName }).count()).toBe(0);
   const opened = await stranger.goto(workspaceUrl);
   expect(opened?.status()).toBe(404);

@@ -4,11 +4,12 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { toPublicError } from "@/server/errors";
-import { devSignIn } from "@/server/identity";
+import { devSignIn, updateMyProfile } from "@/server/identity";
 import { requestIsHttps, requireSignedIn } from "@/server/page-session";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/server/session-cookie";
 import { signInConfig } from "@/server/sign-in-config";
 import { addWorkspaceMember, changeMemberRoles, createWorkspace, removeWorkspaceMember } from "@/server/workspaces";
+import { wordProblems } from "./form-errors";
 import type { FormState } from "./form-state";
 
 // The pages' forms post here. Each action checks the session itself (an action is a public
@@ -21,7 +22,7 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
     const { token } = await devSignIn({ email: form.get("email") }, config.sessionSecret);
     (await cookies()).set(SESSION_COOKIE, token, sessionCookieOptions(await requestIsHttps()));
   } catch (error) {
-    return failed(error, form);
+    return failed(error, form, ["email"]);
   }
   redirect("/workspaces");
 }
@@ -37,7 +38,7 @@ export async function createWorkspaceAction(_previous: FormState, form: FormData
   try {
     id = (await createWorkspace(user.id, { name: form.get("name") })).id;
   } catch (error) {
-    return failed(error, form);
+    return failed(error, form, ["name"]);
   }
   redirect(`/workspaces/${id}`);
 }
@@ -49,7 +50,7 @@ export async function addMemberAction(tenantId: string, _previous: FormState, fo
     revalidatePath(`/workspaces/${tenantId}`);
     return { notice: `Added ${member.email} as ${member.roles.join(", ")}.` };
   } catch (error) {
-    return failed(error, form);
+    return failed(error, form, ["email", "roles"]);
   }
 }
 
@@ -60,11 +61,16 @@ export async function changeRolesAction(tenantId: string, memberId: string, _pre
     revalidatePath(`/workspaces/${tenantId}`);
     return { notice: `Roles of ${member.email} saved.` };
   } catch (error) {
-    return failed(error);
+    // The checkboxes are the roles field, so its problem is the form's own message.
+    return failed(error, form, []);
   }
 }
 
-export async function removeMemberAction(tenantId: string, memberId: string, _previous: FormState): Promise<FormState> {
+/**
+ * Called directly (not as a form action) by the members list, which keeps the notice after
+ * the removed member's row, and the form that was in it, are gone.
+ */
+export async function removeMemberAction(tenantId: string, memberId: string): Promise<FormState> {
   const user = await requireSignedIn();
   try {
     await removeWorkspaceMember(user.id, tenantId, memberId);
@@ -74,14 +80,27 @@ export async function removeMemberAction(tenantId: string, memberId: string, _pr
   // Removing yourself is leaving: the workspace is no longer yours to see.
   if (memberId === user.id) redirect("/workspaces");
   revalidatePath(`/workspaces/${tenantId}`);
-  return { notice: "Member removed." };
+  return { notice: "removed" };
 }
 
-function failed(error: unknown, form?: FormData): FormState {
+export async function updateProfileAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const user = await requireSignedIn();
+  try {
+    const updated = await updateMyProfile(user.id, { name: form.get("name") });
+    // The layout and member lists show the name too.
+    revalidatePath("/", "layout");
+    return { notice: updated.name ? `Saved. Your name is ${updated.name}.` : "Saved. Your name is cleared.", values: { name: updated.name ?? "" } };
+  } catch (error) {
+    return failed(error, form, ["name"]);
+  }
+}
+
+function failed(error: unknown, form?: FormData, shownFields: readonly string[] = []): FormState {
   const problem = toPublicError(error);
   if (problem.code === "unauthorized") redirect("/sign-in");
-  const fields = Object.fromEntries((problem.fields ?? []).map(({ field, message }) => [field.split(".")[0], message]));
-  return { error: capitalise(problem.message), fields, values: form ? typedValues(form) : undefined };
+  const values = form ? typedValues(form) : {};
+  const { error: message, fields } = wordProblems(problem, shownFields, values);
+  return { error: message, fields, values: form ? values : undefined };
 }
 
 // What the person typed, without Next.js's own hidden `$ACTION_…` fields.
@@ -89,8 +108,4 @@ function typedValues(form: FormData): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, value] of form) if (typeof value === "string" && !name.startsWith("$")) values[name] = value;
   return values;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,4 +1,4 @@
-import { emailSchema, findUserById, readAsUser, signInByEmail, type User } from "@penguinmails/db";
+import { emailSchema, findUserById, readAsUser, signInByEmail, textSchema, updateProfile, withUser, type User } from "@penguinmails/db";
 import { z } from "zod";
 import { database } from "./db";
 import { parseRequestInput } from "./request-input";
@@ -35,6 +35,17 @@ export async function userFromSessionToken(token: string | undefined): Promise<S
     readAsUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId)),
   );
   return user ? publicUser(user) : null;
+}
+
+// A blank name clears it (the members table then shows none) rather than storing "".
+const profileChange = z.object({ name: textSchema.transform((name) => name || null) }).strict();
+
+/** Sets the signed-in user's own display name (the data layer's updateProfile, as that user). */
+export function updateMyProfile(userId: string, input: unknown): Promise<SignedInUser> {
+  return shielded(async () => {
+    const { name } = parseRequestInput(profileChange, input);
+    return publicUser(await withUser(await database(), { userId }, (tx) => updateProfile(tx, { name })));
+  });
 }
 
 function publicUser(user: User): SignedInUser {

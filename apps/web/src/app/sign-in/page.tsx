@@ -11,21 +11,23 @@ export default async function SignInPage() {
   if (user) redirect("/workspaces");
   const { devSignIn } = signInConfig();
   return (
-    <>
-      <h1>Sign in</h1>
+    <div className="card mx-auto max-w-md space-y-4">
+      <h1 className="text-2xl font-bold tracking-tight">Sign in</h1>
       {ambiguous ? (
-        <p role="alert">
+        <p role="alert" className="alert-error">
           Your browser sent more than one session cookie, so none was used. Clear this site&apos;s cookies, then sign in again.
         </p>
       ) : null}
       {devSignIn ? (
         <>
-          <p>Development sign-in: enter any email address. An unknown address becomes a new account.</p>
+          <p className="text-sm text-slate-600">Development sign-in: enter any email address. An unknown address becomes a new account.</p>
           <SignInForm />
         </>
       ) : (
-        <p role="alert">Sign-in is not configured on this server.</p>
+        <p role="alert" className="alert-error">
+          Sign-in is not configured on this server.
+        </p>
       )}
-    </>
+    </div>
   );
 }

@@ -3,9 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { isDataError, TENANT_ROLES } from "@penguinmails/db";
 import { requireSignedIn } from "@/server/page-session";
-import { findMyWorkspace, workspaceMembers, type WorkspaceMemberPage } from "@/server/workspaces";
-import { addMemberAction, changeRolesAction, removeMemberAction } from "../../actions";
-import { AddMemberForm, MemberRolesForm, RemoveMemberForm } from "../../forms/member-forms";
+import { findMyWorkspace, workspaceMembers, type WorkspaceMember, type WorkspaceMemberPage } from "@/server/workspaces";
+import { MembersList, type MemberRow } from "../../forms/members-list";
 
 export const metadata: Metadata = { title: "Workspace" };
 
@@ -34,69 +33,54 @@ export default async function WorkspacePage({ params, searchParams }: Props) {
   const manages = workspace.roles.includes("owner") || workspace.roles.includes("admin");
   const isOwner = workspace.roles.includes("owner");
   const grantable = TENANT_ROLES.filter((role) => isOwner || role !== "owner");
+  // Owners on other pages count too, so only a first and last page can know you are the only one.
+  const wholeList = !cursor && !page.nextCursor;
+  const onlyOwner = isOwner && wholeList && page.members.filter((member) => member.roles.includes("owner")).length === 1;
+
+  const rows = page.members.map((member): MemberRow => {
+    const editable = manages && (isOwner || !member.roles.includes("owner"));
+    // A workspace keeps at least one owner: stepping down or leaving would be refused.
+    const lastOwnerSelf = onlyOwner && member.userId === user.id;
+    return {
+      ...pick(member),
+      canEdit: editable && !lastOwnerSelf,
+      canRemove: editable && !lastOwnerSelf,
+      note: lastOwnerSelf ? "You are the only owner. Make someone else an owner before you step down or leave." : undefined,
+    };
+  });
 
   return (
-    <>
-      <h1>{workspace.name}</h1>
-      <p>Your roles here: {workspace.roles.join(", ")}.</p>
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm">
+          <Link href="/workspaces" className="link">
+            ← My workspaces
+          </Link>
+        </p>
+        <h1 className="mt-1 text-2xl font-bold tracking-tight break-words text-slate-900 sm:text-3xl">{workspace.name}</h1>
+        <p className="mt-1 text-slate-600">Your roles here: {workspace.roles.join(", ")}.</p>
+      </div>
 
-      <table>
-        <caption>Members</caption>
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Name</th>
-            <th scope="col">Roles</th>
-            {manages ? <th scope="col">Manage</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {page.members.map((member) => {
-            const editable = manages && (isOwner || !member.roles.includes("owner"));
-            return (
-              <tr key={member.userId}>
-                <td>{member.email}</td>
-                <td>{member.name ?? ""}</td>
-                <td>{member.roles.join(", ")}</td>
-                {manages ? (
-                  <td>
-                    {editable ? (
-                      <>
-                        <MemberRolesForm
-                          action={changeRolesAction.bind(null, workspace.id, member.userId)}
-                          roles={grantable}
-                          current={member.roles}
-                          email={member.email}
-                          formId={`roles-${member.userId}`}
-                        />
-                        <RemoveMemberForm
-                          action={removeMemberAction.bind(null, workspace.id, member.userId)}
-                          email={member.email}
-                          formId={`remove-${member.userId}`}
-                        />
-                      </>
-                    ) : null}
-                  </td>
-                ) : null}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <nav aria-label="Member pages">
-        {cursor ? <Link href={`/workspaces/${workspace.id}`}>First page</Link> : null}{" "}
-        {page.nextCursor ? <Link href={`/workspaces/${workspace.id}?cursor=${page.nextCursor}`}>Next page</Link> : null}
-      </nav>
+      <MembersList tenantId={workspace.id} members={rows} manages={manages} grantable={grantable} />
 
-      {manages ? (
-        <section aria-labelledby="add-member-heading">
-          <h2 id="add-member-heading">Add a member</h2>
-          <AddMemberForm action={addMemberAction.bind(null, workspace.id)} roles={grantable} />
-        </section>
+      {cursor || page.nextCursor ? (
+        <nav aria-label="Member pages" className="flex gap-4">
+          {cursor ? (
+            <Link href={`/workspaces/${workspace.id}`} className="link">
+              First page
+            </Link>
+          ) : null}
+          {page.nextCursor ? (
+            <Link href={`/workspaces/${workspace.id}?cursor=${page.nextCursor}`} className="link">
+              Next page
+            </Link>
+          ) : null}
+        </nav>
       ) : null}
-      <p>
-        <Link href="/workspaces">Back to my workspaces</Link>
-      </p>
-    </>
+    </div>
   );
+}
+
+function pick({ userId, email, name, roles }: WorkspaceMember) {
+  return { userId, email, name, roles: [...roles] };
 }

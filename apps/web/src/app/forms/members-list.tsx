@@ -21,8 +21,14 @@ export interface MemberRow {
 // removed member's row (and any form in it) is gone, so the notice lives here, and the add
 // form's old outcome ("already a member") no longer holds.
 export function MembersList(props: { tenantId: string; members: MemberRow[]; manages: boolean; grantable: readonly string[] }) {
-  const [notice, setNotice] = useState<string | null>(null);
   const membersKey = props.members.map((member) => `${member.userId}:${member.roles.join("+")}`).join(",");
+  // The removal notice holds until the list changes again (someone added, roles changed). It
+  // is pinned to the first list without the removed member, adjusted while rendering.
+  const [removal, setRemoval] = useState<{ text: string; userId: string; listKey?: string } | null>(null);
+  const gone = removal && !props.members.some((member) => member.userId === removal.userId);
+  if (removal && gone && removal.listKey === undefined) setRemoval({ ...removal, listKey: membersKey });
+  if (removal?.listKey !== undefined && removal.listKey !== membersKey) setRemoval(null);
+  const notice = removal?.text ?? null;
   const cell = "block px-0 py-1 sm:table-cell sm:px-3 sm:py-3 sm:align-top";
   return (
     <>
@@ -69,7 +75,7 @@ export function MembersList(props: { tenantId: string; members: MemberRow[]; man
                     {member.canEdit ? (
                       <MemberRolesForm tenantId={props.tenantId} userId={member.userId} roles={props.grantable} current={member.roles} email={member.email} />
                     ) : null}
-                    {member.canRemove ? <RemoveMember tenantId={props.tenantId} member={member} onRemoved={setNotice} /> : null}
+                    {member.canRemove ? <RemoveMember tenantId={props.tenantId} member={member} onRemoved={(text) => setRemoval({ text, userId: member.userId })} /> : null}
                     {member.note ? <p className="text-sm text-slate-600">{member.note}</p> : null}
                   </td>
                 ) : null}

@@ -52,6 +52,10 @@ describe("the database refuses the same bad data from any client, raw SQL includ
     ["a 201-character name", `UPDATE users SET name = repeat('n', 201)`],
     ["a 255-character email", `UPDATE users SET email = repeat('a', 243) || '@example.test'`],
     ["an untrimmed email", `UPDATE users SET email = ' ' || email`],
+    ["a Unicode domain (stored as punycode)", `UPDATE users SET email = 'jürgen@bücher.de' WHERE id = (SELECT id FROM users LIMIT 1)`],
+    ["a decomposed (not NFC) local part", `UPDATE users SET email = E'je\\u0301@example.test' WHERE id = (SELECT id FROM users LIMIT 1)`],
+    ["a zero-width space in the local part", `UPDATE users SET email = E'a\\u200bb@example.test' WHERE id = (SELECT id FROM users LIMIT 1)`],
+    ["a right-to-left override", `UPDATE users SET email = E'\\u202eab@example.test' WHERE id = (SELECT id FROM users LIMIT 1)`],
     ["an empty tenant name", `UPDATE tenants SET name = '  '`],
   ];
 

@@ -172,7 +172,7 @@ describe("the database refuses what the validation refuses, whatever the path", 
       return tx.unsafe(statement);
     });
 
-  it.each(["not an email", "a@b", "two@@example.test", " padded@example.test\u00a0"])(
+  it.each(["not an email", "a@b", "two@@example.test", " padded@example.test\u00a0", "jürgen@bücher.de", "e\u0301@example.test", "a\u200b@example.test"])(
     "resolve_user(%j) is refused and stores nothing",
     async (email) => {
       const before = await ctx.client.sql`SELECT count(*)::int AS n FROM users`;
@@ -185,6 +185,14 @@ describe("the database refuses what the validation refuses, whatever the path", 
     const before = await rowText(ctx.client, "tenants", `id = '${a.tenantId}'`);
     expect(await sqlstate(asApp(`UPDATE tenants SET name = '${name}' WHERE id = '${a.tenantId}'`))).toBe("23514");
     expect(await rowText(ctx.client, "tenants", `id = '${a.tenantId}'`)).toEqual(before);
+  });
+
+  it("resolve_user finds the account of an address in another ASCII case, and creates the normalized form", async () => {
+    const stored = `jürgen-${randomUUID()}@xn--bcher-kva.de`;
+    const id = (await asApp(`SELECT penguinmails_rls.resolve_user('${stored}') AS id`))[0]!.id as string;
+    const again = (await asApp(`SELECT penguinmails_rls.resolve_user('${stored.toUpperCase()}') AS again`))[0]!.again as string;
+    expect(again).toBe(id);
+    expect(await rowText(ctx.client, "users", `id = '${id}'`)).toContain(stored);
   });
 
   it("a user name that is only non-breaking spaces is refused through the bulk helper", async () => {

@@ -7,6 +7,8 @@ export {
   TENANT_ROLES,
   IMPORT_BATCH_LIMIT,
   emailSchema,
+  normalizeEmail,
+  displayEmail,
   memberImportSchema,
   idSchema,
   newMemberSchema,

@@ -110,13 +110,15 @@ export async function importMembers(tx: Executor, input: { members: MemberImport
   // Each array goes as one parameter (drizzle would otherwise spread it into a row).
   const resolved = await mapErrors(() =>
     tx.execute<{ email: string; id: string }>(
-      sql`SELECT lower(r.email) AS email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r`,
+      sql`SELECT r.email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r`,
     ),
   );
+  // resolve_users returns each email as passed (the normalized form), so no case folding
+  // here: JavaScript's and the database's lower() differ on a few non-ASCII letters.
   const ids = new Map(resolved.map((row) => [row.email, row.id]));
   // VALUES rather than INSERT ... SELECT: Citus runs the latter as COPY, which it refuses
   // under row-level security.
-  const memberships = rows.map((row) => ({ tenantId: actor.tenantId, userId: ids.get(row.email.toLowerCase())!, roles: row.roles }));
+  const memberships = rows.map((row) => ({ tenantId: actor.tenantId, userId: ids.get(row.email)!, roles: row.roles }));
   const result = await mapErrors(() =>
     tx
       .insert(tenantUsers)

@@ -1,4 +1,5 @@
 import { createUpdateSchema } from "drizzle-zod";
+import { domainToASCII, domainToUnicode } from "node:url";
 import { z } from "zod";
 import { DataError } from "../errors";
 import { idSchema } from "../ids";
@@ -19,12 +20,104 @@ export const textSchema = z
   .max(200, { message: "must be at most 200 characters" })
   .refine(noNul, { message: "must not contain NUL bytes" });
 
+// Email addresses, internationalized (RFC 6530/6531): a UTF-8 local part and a domain in
+// Unicode or punycode. One normalized form is stored, so every spelling of an address is one
+// account:
+// - the local part is NFC-normalized and otherwise kept as typed (case included; uniqueness is
+//   case-insensitive through the database's lower(email) index);
+// - the domain is stored in its ASCII (punycode) form, lowercased: `jürgen@bücher.de`,
+//   `Jürgen@BÜCHER.de` and `jürgen@xn--bcher-kva.de` are all stored as
+//   `jürgen@xn--bcher-kva.de`.
+// Punycode rather than Unicode for the domain because the database can then check it exactly
+// (ASCII letters, digits and hyphens, as DNS and SMTP see it) with no IDNA tables or locale of
+// its own; `displayEmail` shows the Unicode form. The database mirrors these rules in
+// users_email_format (migration 0012): EMAIL_LOCAL_CHAR below is the same set of code points
+// in both, and the stored form must be NFC.
+
+/**
+ * The non-ASCII code points a local part may hold: everything from U+00A1 on except
+ * invisible, spacing and direction-changing characters (soft hyphen, the Unicode spaces,
+ * zero-width and bidi controls, BOM), surrogates and U+FFF0–U+FFFF (replacement character
+ * included). Listed as ranges so JavaScript and PostgreSQL regexes hold exactly the same set.
+ */
+export const EMAIL_NON_ASCII_RANGES: readonly (readonly [number, number])[] = [
+  [0x00a1, 0x00ac],
+  [0x00ae, 0x167f],
+  [0x1681, 0x180d],
+  [0x180f, 0x1fff],
+  [0x2010, 0x2027],
+  [0x2030, 0x205e],
+  [0x2070, 0x2fff],
+  [0x3001, 0xd7ff],
+  [0xe000, 0xfefe],
+  [0xff00, 0xffef],
+  [0x10000, 0xdffff],
+  [0xe0080, 0x10ffff],
+];
+
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(n > 0xffff ? 8 : 4, "0");
+const jsRanges = EMAIL_NON_ASCII_RANGES.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join("");
+const sqlRanges = EMAIL_NON_ASCII_RANGES.map(([a, b]) =>
+  [a, b].map((n) => (n > 0xffff ? `\\U${hex(n)}` : `\\u${hex(n)}`)).join("-"),
+).join("");
+
+// zod's email rule, widened: the local part's characters gain the non-ASCII set, the top-level
+// domain may be an IDN one (xn--...). The stored domain is ASCII only.
+const localChars = (ranges: string, quote: string) => [`[A-Za-z0-9_${quote}+${ranges}-]`, `[A-Za-z0-9_+${ranges}-]`];
+const domainRule = "([A-Za-z0-9][A-Za-z0-9-]*\\.)+([A-Za-z]{2,}|[Xx][Nn]--[A-Za-z0-9-]+)$";
+function emailPattern(ranges: string, quote: string): string {
+  const [any, last] = localChars(ranges, quote);
+  return `^(${any}+\\.)*${any}*${last}@${domainRule}`;
+}
+
+/** The stored form's rule, as a JavaScript regex (unicode mode). */
+export const EMAIL_PATTERN = new RegExp(emailPattern(jsRanges, "'"), "u");
+/** The same rule as a PostgreSQL regex, as it stands in migration 0012 (quotes doubled there). */
+export const EMAIL_PATTERN_SQL = emailPattern(sqlRanges, "'");
+
+const MAX_EMAIL = 254;
+
+/**
+ * The stored form of `address` (already trimmed), or null when it is no email address: local
+ * part NFC, domain through IDNA (UTS #46, as URLs do) to lowercase punycode.
+ */
+export function normalizeEmail(address: string): string | null {
+  const at = address.lastIndexOf("@");
+  if (at <= 0) return null;
+  const local = address.slice(0, at).normalize("NFC");
+  const domainPart = address.slice(at + 1);
+  // domainToASCII also accepts things that are no host name ("1.2.3.4", "a_b"); the rule
+  // below refuses those. It returns "" for what IDNA refuses (bad punycode, disallowed
+  // code points).
+  const domain = domainPart === "" || /[/\\?#:%@\s]/u.test(domainPart) ? "" : domainToASCII(domainPart);
+  if (domain === "") return null;
+  const stored = `${local}@${domain}`;
+  if (!EMAIL_PATTERN.test(stored) || [...stored].length > MAX_EMAIL) return null;
+  return stored;
+}
+
+/** `email` for people: the domain in Unicode (`jürgen@bücher.de`). */
+export function displayEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at < 0) return email;
+  const domain = domainToUnicode(email.slice(at + 1));
+  return domain === "" ? email : `${email.slice(0, at)}@${domain}`;
+}
+
+/** An email address, trimmed and normalized to the stored form (see normalizeEmail). */
 export const emailSchema = z
   .string()
   .trim()
-  .max(254, { message: "must be at most 254 characters" })
+  .refine((value) => [...value].length <= MAX_EMAIL, { message: "must be at most 254 characters" })
   .refine(noNul, { message: "must not contain NUL bytes" })
-  .pipe(z.email({ message: "must be an email address" }));
+  .transform((value, ctx) => {
+    const stored = normalizeEmail(value);
+    if (stored === null) {
+      ctx.addIssue({ code: "custom", message: "must be an email address" });
+      return z.NEVER;
+    }
+    return stored;
+  });
 
 export const roleSchema = z.enum(TENANT_ROLES, { message: `must be one of ${TENANT_ROLES.join(", ")}` });
 

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addMember, importMembers, listMembers, signInByEmail } from "../src/data";
+import { displayEmail, EMAIL_PATTERN_SQL, normalizeEmail } from "../src/data/validation";
+import { everything, failure, workspace, type Workspace } from "./support/actors";
+import { useDatabase } from "./support/world";
+
+// Internationalized addresses: accepted, stored in one form (local part NFC as typed, domain
+// as lowercase punycode), every spelling of one address is one account.
+const ctx = useDatabase();
+let space: Workspace;
+
+beforeAll(async () => {
+  space = await workspace(ctx.client);
+});
+
+const tag = () => randomUUID().slice(0, 8);
+
+describe("internationalized email addresses", () => {
+  it("signs in with a Unicode domain, a punycode one and other cases as one account, stored as punycode", async () => {
+    const who = `jürgen${tag()}`;
+    const first = await signInByEmail(ctx.client.db, `${who}@bücher.de`);
+    expect(first.email).toBe(`${who}@xn--bcher-kva.de`);
+    expect(displayEmail(first.email)).toBe(`${who}@bücher.de`);
+    for (const spelling of [`${who}@xn--bcher-kva.de`, ` ${who[0]!.toUpperCase()}${who.slice(1)}@BÜCHER.de `, `${who.normalize("NFD")}@Bücher.DE`]) {
+      expect((await signInByEmail(ctx.client.db, spelling)).id).toBe(first.id);
+    }
+  });
+
+  it("a non-ASCII local part, also upper case, is one account (lower() folds it in the database)", async () => {
+    const who = `ÜSER${tag()}`;
+    const first = await signInByEmail(ctx.client.db, `${who}@example.test`);
+    expect(first.email).toBe(`${who}@example.test`);
+    expect((await signInByEmail(ctx.client.db, `${who.toLowerCase()}@example.test`)).id).toBe(first.id);
+  });
+
+  it("adds and imports members with IDN addresses; they list in the stored form", async () => {
+    const chinese = `用户${tag()}@example.com`;
+    const russian = `почта${tag()}@пример.рф`;
+    await space.as(space.owner, (tx) => addMember(tx, { email: chinese, roles: ["member"] }));
+    await space.as(space.owner, (tx) => importMembers(tx, { members: [{ email: russian, roles: ["viewer"] }, { email: `Ü${tag()}@BÜCHER.de`, roles: ["viewer"] }] }));
+    const page = await space.as(space.owner, (tx) => listMembers(tx));
+    const emails = page.members.map((m) => m.email);
+    expect(emails).toContain(chinese);
+    expect(emails).toContain(normalizeEmail(russian));
+    expect(normalizeEmail(russian)).toMatch(/@xn--e1afmkfd\.xn--p1ai$/);
+  });
+
+  it("adding an already-member by another spelling of the address is a conflict", async () => {
+    const who = `müller${tag()}`;
+    await space.as(space.owner, (tx) => addMember(tx, { email: `${who}@bücher.de`, roles: ["member"] }));
+    const before = await everything(ctx.client);
+    const error = await failure(space.as(space.owner, (tx) => addMember(tx, { email: `${who}@XN--BCHER-KVA.DE`, roles: ["member"] })));
+    expect(error.code).toBe("conflict");
+    expect(await everything(ctx.client)).toBe(before);
+  });
+
+  it.each([
+    "jürgen@bü cher.de",
+    "a\u200b@example.test",
+    "\u202eevil@example.test",
+    "a\u00a0b@example.test",
+    "a..b@example.test",
+    "a@xn--zz.de",
+    "a@1.2.3.4",
+    "a@exa_mple.de",
+    "用户@",
+    "@bücher.de",
+    "\ufffd@example.test",
+  ])("refuses %j with validation and changes nothing", async (email) => {
+    const before = await everything(ctx.client);
+    const error = await failure(signInByEmail(ctx.client.db, email));
+    expect(error).toMatchObject({ code: "validation", fields: [{ field: "email" }] });
+    expect(await everything(ctx.client)).toBe(before);
+  });
+
+  it("the migration's rule is the data layer's, character for character", () => {
+    const migration = readFileSync(new URL("../migrations/0012_postgres_idn_emails.sql", import.meta.url), "utf8");
+    expect(migration).toContain(`'${EMAIL_PATTERN_SQL.replaceAll("'", "''")}'`);
+  });
+});

@@ -125,6 +125,17 @@ describe("POST /api/tenants/{tenantId}/members", () => {
     expect(theirs.body.tenants).toEqual([expect.objectContaining({ id: tenantId, roles: ["admin"] })]);
   });
 
+  it("adds a member with an internationalized address (201), listed with its Unicode domain; the punycode spelling is the same member", async () => {
+    const { tenantId, owner } = await workspace();
+    const email = `müller-${crypto.randomUUID().slice(0, 8)}@bücher.de`;
+    const response = await add(owner.cookie, tenantId, { email, roles: ["member"] });
+    expect(response.status).toBe(201);
+    expect(response.body.member).toMatchObject({ email, roles: ["member"] });
+    expect(emails(await members(owner.cookie, tenantId))).toContain(email);
+    const again = await add(owner.cookie, tenantId, { email: email.replace("bücher.de", "XN--BCHER-KVA.DE"), roles: ["member"] });
+    expect(again.status).toBe(409);
+  });
+
   it("answers 400 naming the field for a bad email, bad roles or unknown fields", async () => {
     const { tenantId, owner } = await workspace();
     const cases: [unknown, string][] = [

@@ -31,6 +31,16 @@ describe("POST /api/session", () => {
     expect(again.user.id).toBe(first.user.id);
   });
 
+  it("signs an internationalized address in; its Unicode and punycode spellings are one account, shown in Unicode", async () => {
+    const who = `jürgen-${crypto.randomUUID().slice(0, 8)}`;
+    const first = await signIn(`${who}@bücher.de`);
+    expect(first.user.email).toBe(`${who}@bücher.de`);
+    const again = await signIn(`${who}@xn--bcher-kva.de`);
+    expect(again.user.id).toBe(first.user.id);
+    const chinese = await signIn(`用户-${crypto.randomUUID().slice(0, 8)}@example.com`);
+    expect(chinese.user.email).toMatch(/^用户-/);
+  });
+
   it("marks the cookie Secure when the request came over HTTPS", async () => {
     const secure = new Request("https://example.test/api/session", {
       method: "POST",

@@ -1,4 +1,4 @@
-import { emailSchema, findUserById, readAsUser, signInByEmail, textSchema, updateProfile, withUser, type User } from "@penguinmails/db";
+import { displayEmail, emailSchema, findUserById, readAsUser, signInByEmail, textSchema, updateProfile, withUser, type User } from "@penguinmails/db";
 import { z } from "zod";
 import { database } from "./db";
 import { parseRequestInput } from "./request-input";
@@ -49,5 +49,5 @@ export function updateMyProfile(userId: string, input: unknown): Promise<SignedI
 }
 
 function publicUser(user: User): SignedInUser {
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: displayEmail(user.email), name: user.name };
 }

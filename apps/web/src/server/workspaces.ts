@@ -2,6 +2,7 @@ import {
   addMember,
   changeRoles,
   createTenant,
+  displayEmail,
   emailSchema,
   idSchema,
   listMembers,
@@ -129,5 +130,6 @@ export function removeWorkspaceMember(userId: string, tenantId: string, memberId
 }
 
 function toWorkspaceMember({ userId, email, name, roles, created }: Member): WorkspaceMember {
-  return { userId, email, name, roles, created };
+  // Stored with a punycode domain; people read the Unicode one.
+  return { userId, email: displayEmail(email), name, roles, created };
 }

@@ -165,3 +165,20 @@ it("an owner manages members: words for refusals, chosen roles kept, confirmed r
   await page.getByRole("heading", { name: "Not found" }).waitFor();
   await capture(page, "not-found");
 });
+
+it("an internationalized address signs in and joins a workspace, shown with its Unicode domain", async () => {
+  const run = randomUUID().slice(0, 8);
+  const owner = `jürgen-${run}@bücher.de`;
+  const page = await newPage();
+  await signIn(page, owner);
+  await page.getByText(`Signed in as ${owner}`).waitFor();
+  await page.getByLabel("Workspace name", { exact: true }).fill(`Fjord ${run}`);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await page.getByRole("heading", { name: `Fjord ${run}` }).waitFor();
+  // Typed with the punycode domain, shown (and stored once) as the same address.
+  await page.getByLabel("Email", { exact: true }).fill(`用户-${run}@xn--bcher-kva.de`);
+  await page.getByRole("button", { name: "Add member" }).click();
+  await page.getByRole("row").filter({ hasText: `用户-${run}@bücher.de` }).waitFor();
+  expect(await alerts(page).count()).toBe(0);
+  await capture(page, "workspace-idn");
+});

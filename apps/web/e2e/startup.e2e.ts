@@ -21,32 +21,15 @@ it("refuses to start with AUTH_DEV_LOGIN=1 and no SESSION_SECRET, saying why", a
   }
 });
 
-it("without AUTH_DEV_LOGIN, says sign-in is not configured and answers 404 at /api/session", async () => {
-  const server = startNext("next-start-sign-in-off", await freePort(), {
+// Sign-in off: with no AUTH_DEV_LOGIN at all, and with NODE_ENV=development under next start,
+// which must not turn the development sign-in on (it is decided at build time).
+it.each([
+  { label: "without AUTH_DEV_LOGIN", name: "next-start-sign-in-off", env: {} },
+  { label: "with NODE_ENV=development under next start", name: "next-start-node-env-development", env: { NODE_ENV: "development" } },
+])("$label, says sign-in is not configured and answers 404 at /api/session, setting no cookie", async ({ name, env }) => {
+  const server = startNext(name, await freePort(), {
     DATABASE_URL: await noDatabase(),
-    AUTH_DEV_LOGIN: undefined,
-    SESSION_SECRET: undefined,
-  });
-  try {
-    await waitFor(server, "/sign-in", (status) => status === 200);
-    expect(await (await fetch(`${server.baseURL}/sign-in`)).text()).toContain("Sign-in is not configured on this server.");
-    const signIn = await fetch(`${server.baseURL}/api/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "someone@example.test" }),
-    });
-    expect(signIn.status).toBe(404);
-    expect(await signIn.json()).toEqual({ error: { code: "not_found", message: "sign-in is not configured" } });
-    expect((await fetch(`${server.baseURL}/api/tenants`)).status).toBe(401);
-  } finally {
-    await stopNext(server);
-  }
-});
-
-it("NODE_ENV=development under next start does not turn the development sign-in on", async () => {
-  const server = startNext("next-start-node-env-development", await freePort(), {
-    DATABASE_URL: await noDatabase(),
-    NODE_ENV: "development",
+    ...env,
     AUTH_DEV_LOGIN: undefined,
     SESSION_SECRET: undefined,
   });
@@ -60,6 +43,8 @@ it("NODE_ENV=development under next start does not turn the development sign-in 
     });
     expect(signIn.status).toBe(404);
     expect(signIn.headers.get("set-cookie")).toBeNull();
+    expect(await signIn.json()).toEqual({ error: { code: "not_found", message: "sign-in is not configured" } });
+    expect((await fetch(`${server.baseURL}/api/tenants`)).status).toBe(401);
   } finally {
     await stopNext(server);
   }

@@ -36,19 +36,19 @@ async function refuseWrites(): Promise<void> {
     CREATE OR REPLACE FUNCTION public.test_refuse_member() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
     DECLARE who text;
     BEGIN
-      SELECT email || ' / ' || coalesce(name, '') INTO who FROM public.users WHERE id = NEW.user_id;
+      SELECT email || ' / ' || coalesce(name, '') INTO who FROM users.users WHERE id = NEW.user_id;
       RAISE EXCEPTION 'refusing member %', who USING DETAIL = who;
     END $$`);
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_user ON public.users`);
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_member ON public.tenant_users`);
-  await db.execute(sql`CREATE TRIGGER test_refuse_user BEFORE INSERT ON public.users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_user()`);
-  await db.execute(sql`CREATE TRIGGER test_refuse_member BEFORE INSERT ON public.tenant_users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_member()`);
+  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_user ON users.users`);
+  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_member ON users.tenant_users`);
+  await db.execute(sql`CREATE TRIGGER test_refuse_user BEFORE INSERT ON users.users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_user()`);
+  await db.execute(sql`CREATE TRIGGER test_refuse_member BEFORE INSERT ON users.tenant_users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_member()`);
 }
 
 async function allowWrites(): Promise<void> {
   const { db } = world().client;
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_user ON public.users`);
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_member ON public.tenant_users`);
+  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_user ON users.users`);
+  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_member ON users.tenant_users`);
 }
 
 function expectCleanLogs(secrets: string[]): void {

@@ -23,12 +23,12 @@ describe("job.failed lines", () => {
       CREATE OR REPLACE FUNCTION public.test_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE person record;
       BEGIN
-        SELECT email, name INTO person FROM public.users WHERE id = OLD.user_id;
+        SELECT email, name INTO person FROM users.users WHERE id = OLD.user_id;
         RAISE EXCEPTION 'refusing to delete % (%)', person.email, person.name USING DETAIL = OLD.tenant_id || ' ' || OLD.user_id;
       END $$`);
     await ctx.client.db.transaction(async (tx) => {
       await tx.execute(sql`SET LOCAL citus.enable_unsafe_triggers = on`);
-      await tx.execute(sql`CREATE TRIGGER test_refuse_delete BEFORE DELETE ON public.tenant_users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_delete()`);
+      await tx.execute(sql`CREATE TRIGGER test_refuse_delete BEFORE DELETE ON users.tenant_users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_delete()`);
     });
     try {
       const run = await runWorker(["--once"], { DATABASE_URL: ctx.database.url, LOG_LEVEL: "trace" });
@@ -42,7 +42,7 @@ describe("job.failed lines", () => {
     } finally {
       await ctx.client.db.transaction(async (tx) => {
         await tx.execute(sql`SET LOCAL citus.enable_unsafe_triggers = on`);
-        await tx.execute(sql`DROP TRIGGER test_refuse_delete ON public.tenant_users`);
+        await tx.execute(sql`DROP TRIGGER test_refuse_delete ON users.tenant_users`);
       });
     }
   });

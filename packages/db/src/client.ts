@@ -53,7 +53,9 @@ export function createClient(url: string, options: ClientOptions = {}): Database
     onnotice: () => {},
     connect_timeout: CONNECT_TIMEOUT_SECONDS,
     idle_timeout: options.idleTimeoutSeconds ?? IDLE_TIMEOUT_SECONDS,
-    connection: { application_name: options.applicationName ?? "penguinmails" },
+    // UTC: NileDB's built-in timestamps are zoneless, written by LOCALTIMESTAMP in the
+    // session's zone and read as UTC (schema/columns.ts); harmless where they carry a zone.
+    connection: { application_name: options.applicationName ?? "penguinmails", TimeZone: "UTC" },
   });
   if (options.contextTimeoutMs !== undefined) contextTimeouts.set(sql, options.contextTimeoutMs);
   return {

@@ -110,8 +110,8 @@ describe("drizzle-orm: the session and database context.ts builds", () => {
     await tx.insert(users).values({ id: "7", email: "a@example.test" });
     expect(calls).toEqual([
       { text: "SELECT 1 AS one", params: [], options: { prepare: false }, values: false },
-      { text: 'select "id" from "users" where "users"."id" = $1', params: ["7"], options: { prepare: false }, values: true },
-      expect.objectContaining({ text: expect.stringMatching(/^insert into "users"/) as unknown, values: false }),
+      { text: 'select "id" from "users"."users" where "users"."users"."id" = $1', params: ["7"], options: { prepare: false }, values: true },
+      expect.objectContaining({ text: expect.stringMatching(/^insert into "users"\."users"/) as unknown, values: false }),
     ]);
   });
 
@@ -209,7 +209,7 @@ describe("drizzle-orm: the prepared query statements.ts reads", () => {
   // statement(): the text sent as the named prepared statement is `queryString`.
   it("`queryString` is the SQL drizzle sends", () => {
     const prepared = internal(byId().prepare("contract_by_id"));
-    expect(prepared.queryString).toBe('select "id", "email" from "users" where "users"."id" = $1');
+    expect(prepared.queryString).toBe('select "id", "email" from "users"."users" where "users"."users"."id" = $1');
     expect(prepared.queryString).toBe(byId().toSQL().sql);
   });
 

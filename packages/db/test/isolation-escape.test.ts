@@ -29,9 +29,9 @@ describe.runIf(onServer)("escape attempts by the app's login", () => {
     const [row] = await ctx.client.sql`
       SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM tenants)::int AS tenants,
              (SELECT count(*) FROM tenant_users)::int AS memberships,
-             (SELECT count(*) FROM pg_policies WHERE schemaname = 'public')::int AS policies,
+             (SELECT count(*) FROM pg_policies WHERE schemaname IN ('public', 'users'))::int AS policies,
              (SELECT bool_and(relrowsecurity AND relforcerowsecurity) FROM pg_class
-               WHERE relname IN ('users', 'tenants', 'tenant_users') AND relnamespace = 'public'::regnamespace) AS rls`;
+               WHERE relname IN ('users', 'tenants', 'tenant_users') AND relnamespace IN ('public'::regnamespace, 'users'::regnamespace)) AS rls`;
     return row;
   };
 

@@ -43,7 +43,7 @@ describe("catalog", () => {
   it("all three tables have row-level security enabled and forced", async () => {
     const rows = await ctx.client.sql`
       SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class
-      WHERE relname IN ('users', 'tenants', 'tenant_users') AND relnamespace = 'public'::regnamespace ORDER BY relname`;
+      WHERE relname IN ('users', 'tenants', 'tenant_users') AND relnamespace IN ('public'::regnamespace, 'users'::regnamespace) ORDER BY relname`;
     expect(rows).toEqual([
       { relname: "tenant_users", relrowsecurity: true, relforcerowsecurity: true },
       { relname: "tenants", relrowsecurity: true, relforcerowsecurity: true },
@@ -68,7 +68,7 @@ describe("catalog", () => {
     const rows = await ctx.client.sql`
       SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges
       FROM information_schema.role_table_grants
-      WHERE grantee = 'penguinmails_app' AND table_schema = 'public' GROUP BY table_name ORDER BY table_name`;
+      WHERE grantee = 'penguinmails_app' AND table_schema IN ('public', 'users') GROUP BY table_name ORDER BY table_name`;
     expect(rows).toEqual(
       ["tenant_users", "tenants", "users"].map((table_name) => ({ table_name, privileges: "DELETE,INSERT,SELECT,UPDATE" })),
     );
@@ -76,7 +76,7 @@ describe("catalog", () => {
 
   it("every policy has both USING and WITH CHECK where its command allows them", async () => {
     const rows = await ctx.client.sql<{ policyname: string; cmd: string; qual: string | null; with_check: string | null }[]>`
-      SELECT policyname, cmd, qual, with_check FROM pg_policies WHERE schemaname = 'public'`;
+      SELECT policyname, cmd, qual, with_check FROM pg_policies WHERE schemaname IN ('public', 'users')`;
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
       if (row.cmd !== "INSERT") expect(row.qual, row.policyname).not.toBeNull();

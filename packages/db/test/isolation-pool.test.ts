@@ -193,7 +193,7 @@ describe("plans", () => {
       } finally {
         await traced.end();
       }
-      const page = sent.find((q) => q.text.includes('from "tenant_users"'));
+      const page = sent.find((q) => q.text.includes('from "users"."tenant_users"'));
       expect(page?.params).toContain(sample.tenantId);
       const tasks = async (text: string, params: unknown[]) => {
         const lines = await ctx.client.sql.begin(async (tx) => {

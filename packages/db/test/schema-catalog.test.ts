@@ -44,15 +44,15 @@ describe("catalog after migrating", () => {
   const notOnAShard = () =>
     db.database.engine === "citus" ? db.client.sql`AND NOT pg_catalog.relation_is_a_known_shard(conrelid)` : db.client.sql``;
 
-  it("has exactly the three tables in public", async () => {
+  it("has exactly the three tables: tenants in public, users and tenant_users in users (as on NileDB)", async () => {
     const rows = await db.client.sql<{ table_name: string; extension: string | null }[]>`
-      SELECT t.table_name, e.extname AS extension
+      SELECT t.table_schema || '.' || t.table_name AS table_name, e.extname AS extension
       FROM information_schema.tables t
       LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.deptype = 'e'
         AND d.objid = (quote_ident(t.table_schema) || '.' || quote_ident(t.table_name))::regclass
       LEFT JOIN pg_extension e ON e.oid = d.refobjid
-      WHERE t.table_schema = 'public' ORDER BY t.table_name`;
-    expect(rows.filter((r) => !r.extension).map((r) => r.table_name)).toEqual(["tenant_users", "tenants", "users"]);
+      WHERE t.table_schema IN ('public', 'users') ORDER BY 1`;
+    expect(rows.filter((r) => !r.extension).map((r) => r.table_name)).toEqual(["public.tenants", "users.tenant_users", "users.users"]);
     // Citus puts views of its own in public (citus_tables, ...): members of its extension.
     const owners = [...new Set(rows.flatMap((r) => (r.extension ? [r.extension] : [])))];
     expect(owners).toEqual(db.database.engine === "citus" ? ["citus"] : []);
@@ -64,7 +64,7 @@ describe("catalog after migrating", () => {
       FROM information_schema.columns c
       JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass
         AND a.attname = c.column_name
-      WHERE c.table_schema = 'public' AND c.table_name = ${table}`;
+      WHERE c.table_schema = ${table === "tenants" ? "public" : "users"} AND c.table_name = ${table}`;
     const actual = Object.fromEntries(rows.map((r) => [r.column_name, [r.type, r.is_nullable, r.column_default]]));
     expect(actual).toEqual(expectedColumns[table]);
   });
@@ -73,7 +73,7 @@ describe("catalog after migrating", () => {
     const rows = await db.client.sql<{ table: string; type: string; definition: string }[]>`
       SELECT conrelid::regclass::text AS table, contype::text AS type, pg_get_constraintdef(oid) AS definition
       FROM pg_constraint
-      WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'f', 'u') ${notOnAShard()}
+      WHERE connamespace IN ('public'::regnamespace, 'users'::regnamespace) AND contype IN ('p', 'f', 'u') ${notOnAShard()}
       ORDER BY 1, 3`;
     expect(rows).toEqual([
       { table: "tenant_users", type: "f", definition: "FOREIGN KEY (tenant_id) REFERENCES tenants(id) ON DELETE CASCADE" },
@@ -86,16 +86,16 @@ describe("catalog after migrating", () => {
 
   it("indexes: primary keys, the live case-insensitive email key, tenant_users by user, deleted rows", async () => {
     const rows = await db.client.sql<{ indexname: string; indexdef: string }[]>`
-      SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`;
+      SELECT indexname, indexdef FROM pg_indexes WHERE schemaname IN ('public', 'users') ORDER BY indexname`;
     expect(rows).toEqual([
-      { indexname: "tenant_users_deleted_idx", indexdef: "CREATE INDEX tenant_users_deleted_idx ON public.tenant_users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
-      { indexname: "tenant_users_tenant_id_user_id_pk", indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON public.tenant_users USING btree (tenant_id, user_id)" },
-      { indexname: "tenant_users_user_id_idx", indexdef: "CREATE INDEX tenant_users_user_id_idx ON public.tenant_users USING btree (user_id)" },
+      { indexname: "tenant_users_deleted_idx", indexdef: "CREATE INDEX tenant_users_deleted_idx ON users.tenant_users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
+      { indexname: "tenant_users_tenant_id_user_id_pk", indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON users.tenant_users USING btree (tenant_id, user_id)" },
+      { indexname: "tenant_users_user_id_idx", indexdef: "CREATE INDEX tenant_users_user_id_idx ON users.tenant_users USING btree (user_id)" },
       { indexname: "tenants_deleted_idx", indexdef: "CREATE INDEX tenants_deleted_idx ON public.tenants USING btree (deleted) WHERE (deleted IS NOT NULL)" },
       { indexname: "tenants_pkey", indexdef: "CREATE UNIQUE INDEX tenants_pkey ON public.tenants USING btree (id)" },
-      { indexname: "users_deleted_idx", indexdef: "CREATE INDEX users_deleted_idx ON public.users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
-      { indexname: "users_email_live_key", indexdef: "CREATE UNIQUE INDEX users_email_live_key ON public.users USING btree (lower(email)) WHERE (deleted IS NULL)" },
-      { indexname: "users_pkey", indexdef: "CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)" },
+      { indexname: "users_deleted_idx", indexdef: "CREATE INDEX users_deleted_idx ON users.users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
+      { indexname: "users_email_live_key", indexdef: "CREATE UNIQUE INDEX users_email_live_key ON users.users USING btree (lower(email)) WHERE (deleted IS NULL)" },
+      { indexname: "users_pkey", indexdef: "CREATE UNIQUE INDEX users_pkey ON users.users USING btree (id)" },
     ]);
   });
 
@@ -118,14 +118,14 @@ describe("catalog after migrating", () => {
     ];
     expect(rows.map((r) => [r.table, r.name])).toEqual(expected);
     for (const row of rows.filter((r) => r.name.endsWith("_touch_updated"))) {
-      expect(row.definition).toMatch(/BEFORE UPDATE ON public\.\w+ FOR EACH ROW EXECUTE FUNCTION penguinmails_touch_updated\(\)/);
+      expect(row.definition).toMatch(/BEFORE UPDATE ON (public|users)\.\w+ FOR EACH ROW EXECUTE FUNCTION penguinmails_touch_updated\(\)/);
     }
   });
 
   it("check constraints mirror the data layer's validation", async () => {
     const rows = await db.client.sql<{ name: string }[]>`
       SELECT conname AS name FROM pg_constraint
-      WHERE connamespace = 'public'::regnamespace AND contype = 'c' ${notOnAShard()} ORDER BY 1`;
+      WHERE connamespace IN ('public'::regnamespace, 'users'::regnamespace) AND contype = 'c' ${notOnAShard()} ORDER BY 1`;
     expect(rows.map((r) => r.name)).toEqual([
       "tenant_users_email_length",
       "tenant_users_roles_valid",

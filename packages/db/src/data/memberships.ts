@@ -204,8 +204,8 @@ export async function leaveTenant(tx: Executor): Promise<void> {
 export async function copyMemberEmails(tx: Executor, tenantId: string, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
   await tx.execute(sql`
-    UPDATE tenant_users m SET email = u.email, updated = now()
-    FROM users u
+    UPDATE ${tenantUsers} m SET email = u.email, updated = now()
+    FROM ${users} u
     WHERE m.tenant_id = ${tenantId} AND m.user_id = ANY (${sql.param(userIds)}::uuid[])
       AND u.id = m.user_id AND m.email IS DISTINCT FROM u.email`);
 }

@@ -159,7 +159,7 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
   await tx
     .update(tenantUsers)
     .set({ deleted: null })
-    .where(and(eq(tenantUsers.userId, userId), eq(tenantUsers.deleted, sql`(SELECT deleted FROM users WHERE id = ${userId})`)));
+    .where(and(eq(tenantUsers.userId, userId), eq(tenantUsers.deleted, sql`(SELECT ${users.deleted} FROM ${users} WHERE ${users.id} = ${userId})`)));
   const [user] = await mapErrors(() => tx.update(users).set({ deleted: null }).where(eq(users.id, userId)).returning());
   return user!;
 }

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { index, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { lifecycle } from "./columns";
 import { tenants } from "./tenants";
 import { users } from "./users";
+import { usersSchema } from "./users-schema";
 
-export const tenantUsers = pgTable(
+export const tenantUsers = usersSchema.table(
   "tenant_users",
   {
     tenantId: uuid("tenant_id")
@@ -22,7 +23,7 @@ export const tenantUsers = pgTable(
     // The primary key serves lookups by tenant; this one serves "the tenants of a user".
     index("tenant_users_user_id_idx").on(table.userId),
     // The retention purge finds memberships deleted before a cutoff.
-    index("tenant_users_deleted_idx").on(table.deleted).where(sql`${table.deleted} IS NOT NULL`),
+    index("tenant_users_deleted_idx").on(table.deleted).where(sql`deleted IS NOT NULL`),
   ],
 );
 

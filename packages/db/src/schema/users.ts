@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { lifecycle } from "./columns";
+import { index, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { instant, lifecycle } from "./columns";
+import { usersSchema } from "./users-schema";
 
-export const users = pgTable(
+export const users = usersSchema.table(
   "users",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -11,7 +12,7 @@ export const users = pgTable(
     familyName: text("family_name"),
     givenName: text("given_name"),
     picture: text("picture"),
-    emailVerified: timestamp("email_verified", { withTimezone: true }),
+    emailVerified: instant("email_verified"),
     ...lifecycle,
   },
   (table) => [
@@ -19,9 +20,9 @@ export const users = pgTable(
     // must not block re-registration. NileDB scopes its own constraint to live rows too.
     uniqueIndex("users_email_live_key")
       .on(sql`lower(${table.email})`)
-      .where(sql`${table.deleted} IS NULL`),
+      .where(sql`deleted IS NULL`),
     // The retention purge finds rows deleted before a cutoff; live rows stay out of it.
-    index("users_deleted_idx").on(table.deleted).where(sql`${table.deleted} IS NOT NULL`),
+    index("users_deleted_idx").on(table.deleted).where(sql`deleted IS NOT NULL`),
   ],
 );
 

@@ -9,9 +9,10 @@ import { createNileShapedDatabase, type NileShapedDatabase } from "../src/testin
 const onServer = readDbEnv().DATABASE_URL !== undefined;
 let db: NileShapedDatabase;
 let sql: postgres.Sql;
-// Tenants A and B; members a (of A), b (of B), gone (of A, soft-deleted); outsider (of none).
+// Tenants A, B and closed; members a (of A), b (of B), gone (of A, soft-deleted); outsider (of none).
 const A = randomUUID();
 const B = randomUUID();
+const closed = randomUUID(); // a soft-deleted tenant
 const a = randomUUID();
 const b = randomUUID();
 const gone = randomUUID();
@@ -64,6 +65,7 @@ beforeAll(async () => {
   // As Nile's own code does it: each tenant, the users, the memberships, in separate transactions.
   await sql`INSERT INTO tenants (id, name) VALUES (${A}, 'A')`;
   await sql`INSERT INTO tenants (id, name) VALUES (${B}, 'B')`;
+  await sql`INSERT INTO tenants (id, name, deleted) VALUES (${closed}, 'closed', LOCALTIMESTAMP)`;
   for (const id of [a, b, gone, outsider]) await sql`INSERT INTO users.users (id, email) VALUES (${id}, ${`${id}@example.test`})`;
   await sql`INSERT INTO users.tenant_users (tenant_id, user_id, roles, deleted) VALUES (${A}, ${a}, '{owner}', NULL), (${A}, ${gone}, '{member}', LOCALTIMESTAMP)`;
   await sql`INSERT INTO users.tenant_users (tenant_id, user_id, roles) VALUES (${B}, ${b}, '{owner}')`;
@@ -96,6 +98,62 @@ describe("the login", () => {
   });
 });
 
+describe("the built-in tables", () => {
+  it("are NileDB's, column for column (builtintables.mdx; tenants from drizzle-kit pulls)", async () => {
+    const columns = await sql`SELECT table_schema || '.' || table_name || '.' || column_name || ' ' || data_type
+        || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END || coalesce(' default ' || column_default, '') AS c
+      FROM information_schema.columns WHERE table_schema IN ('public', 'users') ORDER BY table_schema, table_name, ordinal_position`;
+    const stamp = (table: string, column: string) => `${table}.${column} timestamp without time zone not null default LOCALTIMESTAMP`;
+    expect(columns.map((r) => r.c as string)).toEqual([
+      "public.tenants.id uuid not null default uuid_generate_v7()",
+      "public.tenants.name text",
+      stamp("public.tenants", "created"),
+      stamp("public.tenants", "updated"),
+      "public.tenants.deleted timestamp without time zone",
+      "public.tenants.compute_id uuid",
+      "users.tenant_users.tenant_id uuid not null",
+      "users.tenant_users.user_id uuid not null",
+      stamp("users.tenant_users", "created"),
+      stamp("users.tenant_users", "updated"),
+      "users.tenant_users.deleted timestamp without time zone",
+      "users.tenant_users.roles ARRAY",
+      "users.tenant_users.email text",
+      "users.users.id uuid not null default uuid_generate_v7()",
+      stamp("users.users", "created"),
+      stamp("users.users", "updated"),
+      "users.users.deleted timestamp without time zone",
+      ...["name", "family_name", "given_name", "email", "picture"].map((c) => `users.users.${c} text`),
+      "users.users.email_verified timestamp without time zone",
+    ]);
+    const indexes = await sql`SELECT indexdef FROM pg_indexes WHERE schemaname IN ('public', 'users') ORDER BY indexname`;
+    expect(indexes.map((r) => r.indexdef as string)).toEqual([
+      "CREATE UNIQUE INDEX tenant_users_pkey ON users.tenant_users USING btree (tenant_id, user_id)",
+      "CREATE UNIQUE INDEX tenants_pkey ON public.tenants USING btree (id)",
+      "CREATE UNIQUE INDEX users_email_key ON users.users USING btree (email) WHERE (deleted IS NULL)",
+      "CREATE UNIQUE INDEX users_pkey ON users.users USING btree (id)",
+    ]);
+    // The one foreign key: tenant_id to tenants, NO ACTION both ways; none to users.users.
+    const keys = await sql`SELECT conrelid::regclass::text AS "table", conname AS name, pg_get_constraintdef(oid) AS def,
+        confdeltype::text || confupdtype::text AS actions
+      FROM pg_constraint WHERE contype = 'f' AND connamespace IN ('public'::regnamespace, 'users'::regnamespace)`;
+    expect(keys).toEqual([
+      { table: "users.tenant_users", name: "tenant_users_tenant_id_fkey", def: "FOREIGN KEY (tenant_id) REFERENCES tenants(id)", actions: "aa" },
+    ]);
+  });
+
+  it("public.uuid_generate_v7() makes version-7 ids in time order", async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const [row] = await sql`SELECT public.uuid_generate_v7()::text AS id`;
+      ids.push(row?.id as string);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids.map((id) => id.slice(0, 13))).size).toBe(3);
+  });
+});
+
 describe("tenant isolation", () => {
   it("no context sees every tenant's memberships (fail-open)", async () => {
     expect(await memberships(sql)).toEqual(sorted([`${A}/${a}`, `${A}/${gone}`, `${B}/${b}`]));
@@ -112,7 +170,7 @@ describe("tenant isolation", () => {
       tenants: (await tx`SELECT id FROM tenants`).map((r) => r.id as string),
     }));
     expect(sorted(seen.users)).toEqual(sorted([a, b, gone, outsider]));
-    expect(sorted(seen.tenants)).toEqual(sorted([A, B]));
+    expect(sorted(seen.tenants)).toEqual(sorted([A, B, closed]));
   });
 
   it("writing another tenant's membership in a context is refused", async () => {
@@ -152,6 +210,11 @@ describe("context checks", () => {
 
   it("a soft-deleted membership is still admitted (unknown on Nile: the weaker check)", async () => {
     expect(await inContext({ tenant: A, user: gone }, memberships)).toEqual(sorted([`${A}/${a}`, `${A}/${gone}`]));
+  });
+
+  it("a soft-deleted tenant is still a context (unknown on Nile: the weaker check)", async () => {
+    expect(await inContext({ tenant: closed }, async (tx) => (await tx`SELECT id FROM tenants WHERE deleted IS NOT NULL`).map((r) => r.id as string))).toEqual([closed]);
+    expect(await inContext({ tenant: closed }, memberships)).toEqual([]);
   });
 
   it("changing nile.tenant_id after the transaction's first query is refused", async () => {

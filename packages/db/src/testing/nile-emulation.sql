@@ -5,6 +5,10 @@
 -- measurement of Nile's testing container or cloud; [unknown-weaker] for an unknown protection
 -- (emulated weak, so code cannot rely on it); [unknown-stricter] for an unknown restriction
 -- (emulated strict, so code that passes here works on Nile either way).
+-- Not emulated (left to the statement-transcript guard and the nile-lint, spec §7b/§7d):
+-- set_config('nile.…') refused and SET ROLE ignored [3p]; DDL Nile refuses (CREATE FUNCTION,
+-- TRIGGER, POLICY, …) [doc]; SAVEPOINT after an error, EXPLAIN [3p]; a context change after a
+-- statement that reads no row of these tables; a session TimeZone per client on the embedded engine.
 
 -- The developer login: no superuser, no BYPASSRLS, owns the built-in tables, runs migrations
 -- ("CREATE ROLE/USER ... console only", postgres-compatibility [doc]). Cluster-wide, so created

@@ -87,13 +87,29 @@ export function normalizeEmail(address: string): string | null {
   const local = address.slice(0, at).normalize("NFC");
   const domainPart = address.slice(at + 1);
   // domainToASCII also accepts things that are no host name ("1.2.3.4", "a_b"); the rule
-  // below refuses those. It returns "" for what IDNA refuses (bad punycode, disallowed
-  // code points).
+  // below refuses those. It returns "" for what IDNA refuses in a Unicode domain (disallowed
+  // code points, bidi or joiner rules), but an all-ASCII domain comes back lowercased whatever
+  // its xn-- labels hold: the URL Standard's web-compatibility carve-out, which Node.js 24.22
+  // (ada 4) follows and Node.js 20 does not. Hence validAceLabels.
   const domain = domainPart === "" || /[/\\?#:%@\s]/u.test(domainPart) ? "" : domainToASCII(domainPart);
-  if (domain === "") return null;
+  if (domain === "" || !validAceLabels(domain)) return null;
   const stored = `${local}@${domain}`;
   if (!EMAIL_PATTERN.test(stored) || [...stored].length > MAX_EMAIL) return null;
   return stored;
+}
+
+/**
+ * Whether every xn-- label of `domain` (ASCII, lowercase) is a real IDNA A-label: it decodes to
+ * a non-ASCII label that IDNA's full checks (done on Unicode input) encode back to the same
+ * label. Refuses bad punycode (`xn--zz`), labels that decode to nothing non-ASCII (`xn--a-`)
+ * and decodings IDNA would not produce (`xn--u-ccb`, a `ü` not in NFC): on every Node.js.
+ */
+function validAceLabels(domain: string): boolean {
+  return domain.split(".").every((label) => {
+    if (!label.startsWith("xn--")) return true;
+    const unicode = domainToUnicode(label);
+    return /[\u0080-\u{10ffff}]/u.test(unicode) && domainToASCII(unicode) === label;
+  });
 }
 
 /** `email` for people: the domain in Unicode (`jürgen@bücher.de`). */

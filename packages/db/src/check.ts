@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { defaultMigrationsFolder, readJournal } from "./migrate";
+import { lintNileMigrations } from "./nile-lint";
 
 // `db:check`: the committed migrations are the one ledger, so they must agree with the
 // schema, with each other and with what they were when committed. Four checks, each of
@@ -13,7 +14,10 @@ import { defaultMigrationsFolder, readJournal } from "./migrate";
 
 export interface CheckOptions {
   schema?: string;
+  /** PostgreSQL's journal (also embedded and Citus) */
   folder?: string;
+  /** NileDB's journal, checked the same way and linted for what NileDB refuses */
+  nileFolder?: string;
 }
 
 export interface CheckResult {
@@ -25,7 +29,17 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 export function checkMigrations(options: CheckOptions = {}): CheckResult {
   const schema = options.schema ?? path.join(packageDir, "src", "schema", "index.ts");
-  const folder = options.folder ?? defaultMigrationsFolder();
+  const nileFolder = options.nileFolder ?? defaultMigrationsFolder("nile");
+  const problems = [
+    ...checkJournalFolder(schema, options.folder ?? defaultMigrationsFolder()),
+    ...checkJournalFolder(schema, nileFolder).map((problem) => `${path.basename(nileFolder)}: ${problem}`),
+    ...lintNileMigrations(nileFolder),
+  ];
+  return { ok: problems.length === 0, problems };
+}
+
+// One journal against the schema: ordered, pinned, consistent, and up to date.
+function checkJournalFolder(schema: string, folder: string): string[] {
   const problems = [...checkJournalOrder(folder), ...checkPinnedHashes(folder)];
 
   const check = drizzleKit(["check", "--dialect", "postgresql", "--out", folder]);
@@ -33,8 +47,7 @@ export function checkMigrations(options: CheckOptions = {}): CheckResult {
 
   const drift = generatedSinceCommit(schema, folder);
   if (drift) problems.push(`the schema has changes with no migration; run \`pnpm db:generate\`. It would add:\n${drift}`);
-
-  return { ok: problems.length === 0, problems };
+  return problems;
 }
 
 // drizzle's migrator applies only migrations stamped after the newest applied one, so a
@@ -82,7 +95,7 @@ export function checkPinnedHashes(folder: string): string[] {
   return problems;
 }
 
-/** Pins migrations that have no pin yet; never changes an existing pin. Returns their tags. */
+/** Pins migrations that have no pin yet (in one journal); never changes an existing pin. Returns their tags. */
 export function pinNewMigrations(folder: string = defaultMigrationsFolder()): string[] {
   const pins = readPins(folder);
   const added = [...migrationHashes(folder)].filter(([tag]) => pins[tag] === undefined);

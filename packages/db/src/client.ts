@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { ConfigError } from "./env";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -34,6 +35,12 @@ export interface ClientOptions {
    * a network change. 0 for a connection that carries session state, such as an advisory lock.
    */
   idleTimeoutSeconds?: number;
+  /**
+   * "nile": the database is NileDB's (connect() sets it from DATABASE_TARGET / NILEDB_URL).
+   * Contexts then enter as NileDB expects, and `db` refuses any statement outside a context:
+   * NileDB shows every tenant to a connection without one.
+   */
+  target?: "nile";
 }
 
 // A connection attempt gives up after this long (postgres.js waits 30 s by default).
@@ -58,9 +65,35 @@ export function createClient(url: string, options: ClientOptions = {}): Database
     connection: { application_name: options.applicationName ?? "penguinmails", TimeZone: "UTC" },
   });
   if (options.contextTimeoutMs !== undefined) contextTimeouts.set(sql, options.contextTimeoutMs);
+  let db = drizzle(sql, { schema });
+  if (options.target === "nile") {
+    nileClients.add(sql);
+    db = drizzle(refusingOutsideContexts(sql), { schema });
+    // The contexts reserve their connections from the pool itself.
+    Object.assign(db, { $client: sql });
+  }
   return {
-    db: drizzle(sql, { schema }),
+    db,
     sql,
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+const nileClients = new WeakSet<postgres.Sql>();
+
+/** Whether the pool is a NileDB database's (ClientOptions.target). */
+export function isNileClient(sql: postgres.Sql): boolean {
+  return nileClients.has(sql);
+}
+
+// What drizzle gets on NileDB as its client: the pool's settings (drizzle reads its type
+// parsers), but no way to run a statement.
+function refusingOutsideContexts(sql: postgres.Sql): postgres.Sql {
+  const refuse = () => {
+    throw new ConfigError("on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one");
+  };
+  return new Proxy(sql, {
+    apply: refuse,
+    get: (target, key) => (key === "unsafe" || key === "begin" || key === "reserve" ? refuse : Reflect.get(target, key)),
+  });
 }

@@ -6,10 +6,10 @@ export interface Connection extends DatabaseClient {
   url: string;
 }
 
-/** Opens the app database: DATABASE_URL, or the embedded engine when none is set. */
+/** Opens the app database: DATABASE_URL (NileDB with DATABASE_TARGET=nile or NILEDB_URL), or the embedded engine when none is set. */
 export async function connect(options: ClientOptions = {}): Promise<Connection> {
   const target = await resolveAppDatabase();
-  const client = createClient(target.url, options);
+  const client = createClient(target.url, { ...options, ...(target.engine === "nile" ? { target: "nile" as const } : {}) });
   return {
     ...client,
     engine: target.engine,

@@ -1,7 +1,7 @@
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import { contextTimeoutOf, type Database, type Transaction } from "./client";
+import { contextTimeoutOf, isNileClient, type Database, type Transaction } from "./client";
 import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
@@ -28,12 +28,12 @@ export type Work<T> = (tx: Transaction) => Promise<T>;
 
 /** One tenant's rows, its memberships and its members' users, as `userId` acting there. */
 export async function withTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
-  return inContext(db, tenantEntry(context), work);
+  return inContext(db, tenantEntry(db, context), work);
 }
 
 /** The user's own row, their live memberships across tenants and those tenants. */
 export async function withUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
-  return inContext(db, userEntry(context), work);
+  return inContext(db, userEntry(db, context), work);
 }
 
 /**
@@ -44,12 +44,12 @@ export async function withUser<T>(db: Database, context: UserContext, work: Work
  * server refuses writes. Use withTenant for anything else.
  */
 export async function readInTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
-  return readInContext(db, tenantEntry(context), work);
+  return readInContext(db, tenantEntry(db, context), work);
 }
 
 /** readInTenant's counterpart for a user context ("my workspaces"). */
 export async function readAsUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
-  return readInContext(db, userEntry(context), work);
+  return readInContext(db, userEntry(db, context), work);
 }
 
 // The ids are validated as canonical UUIDs here, before anything is sent, so writing them
@@ -84,32 +84,64 @@ const settings = (pairs: Record<string, string>) =>
     .join("; ");
 const asRole = (role: string, then?: string) => `SELECT pg_catalog.set_config('role', '${role}', true)${then ? `, ${then}` : ""}`;
 
-/** How a context is entered: its setup statements, and the scope its work is handed. */
+/**
+ * How a context is entered: its setup statements, and the scope its work is handed. On
+ * NileDB, `check` is a query that returns a row only if the context may be entered.
+ */
 interface Entry {
   setup: Setup;
   scope: Scope;
+  nile?: { check?: string };
 }
 
-function tenantEntry(context: TenantContext): Entry {
+// On NileDB (client.ts `target: "nile"`) a context is what NileDB reads: `SET LOCAL
+// nile.tenant_id` first in the transaction, then `nile.user_id`, on which NileDB checks that
+// the user is a member. No role, set_config(), function or savepoint: NileDB has none of
+// them (or ignores them, and then the tenant setting too). Whether NileDB's check honours a
+// deleted membership, user or tenant is not known, so the entry asks that itself, in the same
+// write. A user context sets nothing (NileDB refuses a user without a tenant): its data
+// functions filter by the acting user. The system path sets nothing either: a connection
+// without a context sees every tenant there.
+const liveMembership = (tenantId: string, userId: string) =>
+  `SELECT 1 FROM users.tenant_users m JOIN public.tenants t ON t.id = m.tenant_id JOIN users.users u ON u.id = m.user_id
+   WHERE m.tenant_id = '${tenantId}' AND m.user_id = '${userId}' AND m.deleted IS NULL AND t.deleted IS NULL AND u.deleted IS NULL`;
+
+function tenantEntry(db: Database, context: TenantContext): Entry {
   const tenantId = parseId(context.tenantId, "tenantId");
   const userId = parseId(context.userId, "userId");
-  const setup = [settings({ "nile.tenant_id": tenantId, "nile.user_id": userId }), asRole("penguinmails_app", "penguinmails_rls.enter_tenant()")];
-  return { setup, scope: { tenantId, userId } };
+  const scope = { tenantId, userId, ...nileOf(db) };
+  const tenantSettings = settings({ "nile.tenant_id": tenantId, "nile.user_id": userId });
+  if (isNileClient(db.$client)) return { setup: [tenantSettings], scope, nile: { check: liveMembership(tenantId, userId) } };
+  return { setup: [tenantSettings, asRole("penguinmails_app", "penguinmails_rls.enter_tenant()")], scope };
 }
 
-function userEntry(context: UserContext): Entry {
+function userEntry(db: Database, context: UserContext): Entry {
   const userId = parseId(context.userId, "userId");
-  const setup = [settings({ "nile.user_id": userId }), asRole("penguinmails_app_user", "penguinmails_rls.enter_user()")];
-  return { setup, scope: { tenantId: null, userId } };
+  const scope = { tenantId: null, userId, ...nileOf(db) };
+  if (isNileClient(db.$client)) return { setup: [], scope, nile: {} };
+  return { setup: [settings({ "nile.user_id": userId }), asRole("penguinmails_app_user", "penguinmails_rls.enter_user()")], scope };
 }
 
-const noScope = (): Scope => ({ tenantId: null, userId: null });
+const nileOf = (db: Database): { nile?: Database } => (isNileClient(db.$client) ? { nile: db } : {});
+
+/**
+ * NileDB only: a transaction of its own scoped to `tenantId` by `nile.tenant_id` alone (no
+ * user: the acting user may not be a member yet, as when creating the tenant), where the data
+ * layer checks the acting user itself. Not exported from the package.
+ */
+export async function withTenantScope<T>(db: Database, tenantId: string, userId: string | null, work: Work<T>): Promise<T> {
+  const id = parseId(tenantId, "tenantId");
+  return inContext(db, { setup: [settings({ "nile.tenant_id": id })], scope: { tenantId: id, userId, nile: db }, nile: {} }, work);
+}
+
+const noScope = (db?: Database): Scope => ({ tenantId: null, userId: null, ...(db ? nileOf(db) : {}) });
 
 /**
  * The system path: every tenant's rows, for work that must cross tenants (retention purge,
  * seeding). Only logins that are members of penguinmails_system can take it.
  */
 export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
+  if (isNileClient(db.$client)) return inContext(db, { setup: [], scope: noScope(db), nile: {} }, work);
   return inContext(db, { setup: [asRole("penguinmails_system")], scope: noScope() }, work);
 }
 
@@ -126,28 +158,30 @@ export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T>
 // same write as the first statement of `work`, in order, on a connection reserved for the
 // request. A request is then two round trips (that write, then COMMIT) where drizzle's
 // transaction took four. If the setup failed, its error is the one worth reporting.
-async function inContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>): Promise<T> {
+async function inContext<T>(db: Database, entry: Entry, work: Work<T>): Promise<T> {
   return holding(db, async (connection) => {
-    const ready = open(connection, "BEGIN", setup, await messagesFor(db, connection));
+    const ready = open(connection, "BEGIN", entry, await messagesFor(db, connection));
     ready.catch(() => {});
     let result: T;
     try {
-      result = await work(transactionOn(connection, scope));
+      // On NileDB the entry check's verdict comes back as rows, not as an aborted
+      // transaction: each result the work gets waits for it (already there: results come in order).
+      result = await work(transactionOn(entry.nile ? afterEntry(connection, ready) : connection, entry.scope));
       await ready;
     } catch (error) {
       const setupError = await ready.then(() => undefined, (e: unknown) => e);
       await connection.unsafe("ROLLBACK").catch(() => {});
-      throw setupError ? contextError(setupError) : error;
+      throw setupError ? contextError(setupError, entry) : error;
     }
     await connection.unsafe("COMMIT");
     return result;
   });
 }
 
-async function readInContext<T>(db: Database, { setup, scope }: Entry, work: Work<T>): Promise<T> {
+async function readInContext<T>(db: Database, entry: Entry, work: Work<T>): Promise<T> {
   return holding(db, async (connection) => {
     const messages = await messagesFor(db, connection);
-    return work(transactionOn(statementsInContext(connection, setup, messages), scope));
+    return work(transactionOn(statementsInContext(connection, entry, messages), entry.scope));
   });
 }
 
@@ -158,9 +192,20 @@ type Messages = "one" | "each";
  * when all have run; the first to fail rejects it. Queued, not awaited: they leave with
  * what follows.
  */
-function open(connection: postgres.ReservedSql, begin: string, setup: Setup, messages: Messages): Promise<void> {
+function open(connection: postgres.ReservedSql, begin: string, { setup, nile }: Entry, messages: Messages): Promise<void> {
   const texts = messages === "one" ? [[begin, ...setup].join("; ")] : [begin, ...setup];
-  return Promise.all(texts.map((text) => connection.unsafe(text).execute())).then(() => undefined);
+  const opened: Promise<unknown>[] = texts.map((text) => connection.unsafe(text).execute());
+  if (nile?.check) {
+    opened.push(
+      connection
+        .unsafe(nile.check)
+        .execute()
+        .then((rows) => {
+          if (rows.length === 0) throw new DataError("not_found", "tenant not found");
+        }),
+    );
+  }
+  return Promise.all(opened).then(() => undefined);
 }
 
 // Whether the database is a Citus one (the extension installed in it), asked once per client
@@ -168,6 +213,7 @@ function open(connection: postgres.ReservedSql, begin: string, setup: Setup, mes
 const citusClients = new WeakMap<postgres.Sql, Promise<boolean>>();
 
 async function messagesFor(db: Database, connection: postgres.ReservedSql): Promise<Messages> {
+  if (isNileClient(db.$client)) return "one";
   let citus = citusClients.get(db.$client);
   if (!citus) {
     citus = connection
@@ -233,12 +279,43 @@ export class ContextTimeoutError extends Error {
   }
 }
 
-/** A context that could not be entered: P0002 from enter_tenant() means no access. */
-function contextError(error: unknown): unknown {
-  if ((error as { code?: string } | undefined)?.code === "P0002") {
+/**
+ * A context that could not be entered: P0002 from enter_tenant() means no access; on NileDB,
+ * so do its refusals of the settings (the ids are valid UUIDs): an unknown tenant (42704),
+ * a user who is not a member (42501).
+ */
+function contextError(error: unknown, entry: Entry): unknown {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === "P0002" || (entry.nile && (code === "42704" || code === "42501"))) {
     return new DataError("not_found", "tenant not found", [], { cause: error });
   }
   return error;
+}
+
+/** The reserved connection, each statement's result held back until the context's entry is known good. */
+function afterEntry(connection: postgres.ReservedSql, ready: Promise<void>): postgres.ReservedSql {
+  const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
+    let rowsAsArrays = false;
+    let sent: Promise<unknown> | undefined;
+    const send = async () => {
+      const statement = connection.unsafe(text, params, options);
+      if (rowsAsArrays) statement.values();
+      const [result] = await Promise.all([statement, ready]);
+      return result;
+    };
+    const pending = {
+      values() {
+        rowsAsArrays = true;
+        return pending;
+      },
+      then<A, B>(onFulfilled?: (value: unknown) => A | PromiseLike<A>, onRejected?: (reason: unknown) => B | PromiseLike<B>) {
+        sent ??= send();
+        return sent.then(onFulfilled, onRejected);
+      },
+    };
+    return pending;
+  };
+  return { unsafe } as unknown as postgres.ReservedSql;
 }
 
 type Unsafe = postgres.ReservedSql["unsafe"];
@@ -251,18 +328,18 @@ type Unsafe = postgres.ReservedSql["unsafe"];
  * is refused (25P02) and COMMIT rolls back: it never runs outside the context.
  * drizzle and select() only call `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
  */
-function statementsInContext(connection: postgres.ReservedSql, setup: Setup, messages: Messages): postgres.ReservedSql {
+function statementsInContext(connection: postgres.ReservedSql, entry: Entry, messages: Messages): postgres.ReservedSql {
   const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
     let rowsAsArrays = false;
     let sent: Promise<unknown> | undefined;
     const send = async () => {
-      const opening = open(connection, "BEGIN READ ONLY", setup, messages);
+      const opening = open(connection, "BEGIN READ ONLY", entry, messages);
       const statement = connection.unsafe(text, params, options);
       if (rowsAsArrays) statement.values();
       statement.execute();
       const closing = connection.unsafe("COMMIT").execute();
       const [opened, result, closed] = await Promise.allSettled([opening, statement, closing]);
-      if (opened.status === "rejected") throw contextError(opened.reason);
+      if (opened.status === "rejected") throw contextError(opened.reason, entry);
       if (result.status === "rejected") throw result.reason;
       if (closed.status === "rejected") throw closed.reason;
       return result.value;

@@ -10,6 +10,10 @@ const postgresUrl = z
 const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_MIGRATION_URL: postgresUrl.optional(),
+  /** `nile`: the database at DATABASE_URL (or NILEDB_URL) is a NileDB one */
+  DATABASE_TARGET: z.enum(["postgres", "nile"]).optional(),
+  /** a NileDB database (the name NileDB's and Drizzle's guides use); alone, it selects NileDB */
+  NILEDB_URL: postgresUrl.optional(),
   PGLITE_DATA_DIR: z.string().optional(),
 });
 

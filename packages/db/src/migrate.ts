@@ -13,9 +13,9 @@ import postgres from "postgres";
 
 // Built from the module's own path rather than `new URL("../migrations", import.meta.url)`,
 // which bundlers (Next.js in apps/web) take for an asset import and fail to resolve.
-/** The package's committed migrations. */
-export function defaultMigrationsFolder(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../migrations");
+/** The package's committed migrations: PostgreSQL's (also embedded and Citus), or NileDB's. */
+export function defaultMigrationsFolder(engine: "postgres" | "embedded" | "nile" = "postgres"): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), engine === "nile" ? "../migrations-nile" : "../migrations");
 }
 
 export interface MigrationResult {

@@ -9,6 +9,11 @@ import type { Database, Transaction } from "./client";
 export interface Scope {
   tenantId: string | null;
   userId: string | null;
+  /**
+   * On NileDB, the pool the context came from: work NileDB will not do in one transaction
+   * (a tenant and a shared table, or two tenants) goes to transactions of its own there.
+   */
+  nile?: Database;
 }
 
 const scopes = new WeakMap<Database | Transaction, Scope>();

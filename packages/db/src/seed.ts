@@ -37,11 +37,19 @@ export interface SeedResult {
   inserted: { users: number; tenants: number; memberships: number };
 }
 
+// One transaction per scope, and one tenant per statement, as NileDB requires: the users
+// (a shared table), then each tenant, then each tenant's memberships.
 export async function seed(db: Database): Promise<SeedResult> {
-  return withSystem(db, async (tx) => {
-    const u = await tx.insert(users).values(demo.users).onConflictDoNothing().returning({ id: users.id });
-    const t = await tx.insert(tenants).values(demo.tenants).onConflictDoNothing().returning({ id: tenants.id });
-    const m = await tx.insert(tenantUsers).values(demo.memberships).onConflictDoNothing().returning({ userId: tenantUsers.userId });
-    return { inserted: { users: u.length, tenants: t.length, memberships: m.length } };
-  });
+  const inserted = { users: 0, tenants: 0, memberships: 0 };
+  inserted.users = await withSystem(db, async (tx) => (await tx.insert(users).values(demo.users).onConflictDoNothing().returning({ id: users.id })).length);
+  for (const tenant of demo.tenants) {
+    inserted.tenants += await withSystem(db, async (tx) => (await tx.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id })).length);
+  }
+  for (const tenant of demo.tenants) {
+    const memberships = demo.memberships.filter((m) => m.tenantId === tenant.id);
+    inserted.memberships += await withSystem(db, async (tx) =>
+      (await tx.insert(tenantUsers).values(memberships).onConflictDoNothing().returning({ userId: tenantUsers.userId })).length,
+    );
+  }
+  return { inserted };
 }

@@ -67,6 +67,24 @@ describe("pnpm db:check", () => {
     expect(result.problems).toEqual([`migration ${tags[2]} changed since it was pinned in hashes.json: put the change in a new migration`]);
   });
 
+  it("goes red when migrations-nile/ holds a statement NileDB refuses, naming its evidence", () => {
+    const nileFolder = path.join(scratch(), "migrations-nile");
+    fs.cpSync(defaultMigrationsFolder("nile"), nileFolder, { recursive: true });
+    const baseline = readJournal(nileFolder)[0]!.tag;
+    expect(checkMigrations({ nileFolder }).problems).toEqual([]);
+    // A migration someone copied from migrations/: a trigger function and its trigger.
+    fs.writeFileSync(
+      path.join(nileFolder, "0001_touch.sql"),
+      "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n--> statement-breakpoint\n" +
+        'CREATE TRIGGER touch BEFORE UPDATE ON "tenants" FOR EACH ROW EXECUTE FUNCTION touch();\n',
+    );
+    const problems = checkMigrations({ nileFolder }).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^migrations-nile\/0001_touch\.sql: .*FUNCTION.*postgres-compatibility \[doc\]/);
+    expect(problems[1]).toMatch(/^migrations-nile\/0001_touch\.sql: .*TRIGGER.*postgres-compatibility \[doc\]/);
+    expect(baseline).toBe("0000_nile_baseline");
+  });
+
   it("goes red when a migration is not pinned; db:pin pins only new ones, never an edited one", () => {
     const folder = copyMigrations();
     const pins = readPins(folder);

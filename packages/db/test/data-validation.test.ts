@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withSystem, withTenant, withUser } from "../src/context";
 import { addMember, changeRoles, createTenant, createUser, renameTenant, updateProfile } from "../src/data";
 import { tenantUsers, users } from "../src/schema";
+import { isNileTarget } from "../src/target";
 import { everything, failure, uniqueEmail, workspace, type Workspace } from "./support/actors";
 import { useDatabase } from "./support/world";
 
@@ -44,18 +45,20 @@ describe("the data layer refuses bad input, changing nothing", () => {
   });
 });
 
-describe("the database refuses the same bad data from any client, raw SQL included", () => {
+// Engine difference (NileDB): no CHECK constraints there (they would bind rows NileDB's own
+// services write), so only the data layer validates; these run on PostgreSQL, embedded, Citus.
+describe.skipIf(isNileTarget())("the database refuses the same bad data from any client, raw SQL included", () => {
   const raw: [string, string][] = [
-    ["an unknown role", `UPDATE tenant_users SET roles = '{superuser}'`],
-    ["empty roles", `UPDATE tenant_users SET roles = '{}'`],
-    ["duplicate roles", `UPDATE tenant_users SET roles = '{owner,owner}'`],
-    ["a 201-character name", `UPDATE users SET name = repeat('n', 201)`],
-    ["a 255-character email", `UPDATE users SET email = repeat('a', 243) || '@example.test'`],
-    ["an untrimmed email", `UPDATE users SET email = ' ' || email`],
-    ["a Unicode domain (stored as punycode)", `UPDATE users SET email = 'jürgen@bücher.de' WHERE id = (SELECT id FROM users LIMIT 1)`],
-    ["a decomposed (not NFC) local part", `UPDATE users SET email = E'je\\u0301@example.test' WHERE id = (SELECT id FROM users LIMIT 1)`],
-    ["a zero-width space in the local part", `UPDATE users SET email = E'a\\u200bb@example.test' WHERE id = (SELECT id FROM users LIMIT 1)`],
-    ["a right-to-left override", `UPDATE users SET email = E'\\u202eab@example.test' WHERE id = (SELECT id FROM users LIMIT 1)`],
+    ["an unknown role", `UPDATE users.tenant_users SET roles = '{superuser}'`],
+    ["empty roles", `UPDATE users.tenant_users SET roles = '{}'`],
+    ["duplicate roles", `UPDATE users.tenant_users SET roles = '{owner,owner}'`],
+    ["a 201-character name", `UPDATE users.users SET name = repeat('n', 201)`],
+    ["a 255-character email", `UPDATE users.users SET email = repeat('a', 243) || '@example.test'`],
+    ["an untrimmed email", `UPDATE users.users SET email = ' ' || email`],
+    ["a Unicode domain (stored as punycode)", `UPDATE users.users SET email = 'jürgen@bücher.de' WHERE id = (SELECT id FROM users.users LIMIT 1)`],
+    ["a decomposed (not NFC) local part", `UPDATE users.users SET email = E'je\\u0301@example.test' WHERE id = (SELECT id FROM users.users LIMIT 1)`],
+    ["a zero-width space in the local part", `UPDATE users.users SET email = E'a\\u200bb@example.test' WHERE id = (SELECT id FROM users.users LIMIT 1)`],
+    ["a right-to-left override", `UPDATE users.users SET email = E'\\u202eab@example.test' WHERE id = (SELECT id FROM users.users LIMIT 1)`],
     ["an empty tenant name", `UPDATE tenants SET name = '  '`],
   ];
 

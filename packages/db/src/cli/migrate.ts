@@ -2,7 +2,7 @@
 // or the embedded database, and say what was applied.
 import { describeDatabaseError } from "../connection-error";
 import { ConfigError } from "../env";
-import { migrate } from "../migrate";
+import { defaultMigrationsFolder, migrate } from "../migrate";
 import { resolveMigrationDatabase } from "../target";
 
 async function main(): Promise<number> {
@@ -14,7 +14,7 @@ async function main(): Promise<number> {
     return 1;
   }
   try {
-    const { applied } = await migrate(target.url);
+    const { applied } = await migrate(target.url, { folder: defaultMigrationsFolder(target.engine) });
     if (applied.length === 0) console.log(`db:migrate: no pending migrations (${target.engine})`);
     else console.log(`db:migrate: applied ${applied.length} (${target.engine}): ${applied.join(", ")}`);
     return 0;

@@ -6,7 +6,7 @@ import { seed } from "../seed";
 import { resolveMigrationDatabase } from "../target";
 
 const target = await resolveMigrationDatabase();
-const client = createClient(target.url, { max: 1 });
+const client = createClient(target.url, { max: 1, ...(target.engine === "nile" ? { target: "nile" as const } : {}) });
 try {
   const { inserted } = await seed(client.db);
   console.log(`db:seed: inserted ${inserted.users} users, ${inserted.tenants} tenants, ${inserted.memberships} memberships (${target.engine})`);

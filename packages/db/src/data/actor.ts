@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Transaction } from "../client";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
+import { withTenantScope } from "../context";
 import { scopeOf } from "../scope";
 import { tenants, tenantUsers } from "../schema";
 import type { TenantRole } from "./validation";
@@ -73,17 +74,20 @@ export function requireRole(actor: TenantActor, allowed: TenantRole[], action: s
  * transaction that reads, as one role, shards another role wrote. The user context is
  * entered again afterwards, so that it lists the user's tenants as they now are.
  */
-export async function inTenantScope<T>(tx: Executor, tenantId: string, work: () => Promise<T>): Promise<T> {
+export async function inTenantScope<T>(tx: Executor, tenantId: string, work: (scoped: Executor) => Promise<T>): Promise<T> {
   const id = parseId(tenantId, "tenantId");
   const scope = scopeOf(tx);
   if (scope.tenantId) throw new DataError("conflict", "already in a workspace's context");
+  // NileDB allows nile.tenant_id only first in a transaction: the scope is a transaction of
+  // its own there, committed before this one.
+  if (scope.nile) return withTenantScope(scope.nile, id, scope.userId, work);
   // One query per statement: Citus replays a SET LOCAL on its workers by the text of the
   // query that carried it, so it must carry nothing else (see context.ts).
   await tx.execute(sql.raw(`SET LOCAL nile.tenant_id = '${id}'`));
   scope.tenantId = id;
   let result: T;
   try {
-    result = await work();
+    result = await work(tx);
   } finally {
     scope.tenantId = null;
   }

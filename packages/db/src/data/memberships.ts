@@ -5,6 +5,7 @@ import { tenants, tenantUsers, users } from "../schema";
 import { scopeOf } from "../scope";
 import { requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
+import { findOrCreateUsers } from "./nile-users";
 import { requireAnotherOwner } from "./owners";
 import { select, statement, type StatementBuilder } from "./statements";
 import { memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
@@ -68,8 +69,7 @@ export async function addMember(tx: Executor, input: { email: string; roles: Ten
   requireRole(actor, ["owner", "admin"], "add members");
   if (roles.includes("owner")) requireRole(actor, ["owner"], "grant the owner role");
 
-  const [resolved] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.resolve_user(${email}) AS id`));
-  const userId = resolved!.id;
+  const userId = await resolveUser(tx, email);
   const [existing] = await tx
     .select({ deleted: tenantUsers.deleted })
     .from(tenantUsers)
@@ -107,15 +107,7 @@ export async function importMembers(tx: Executor, input: { members: MemberImport
 
   const emails = rows.map((row) => row.email);
   const names = rows.map((row) => row.name ?? null);
-  // Each array goes as one parameter (drizzle would otherwise spread it into a row).
-  const resolved = await mapErrors(() =>
-    tx.execute<{ email: string; id: string }>(
-      sql`SELECT r.email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r`,
-    ),
-  );
-  // resolve_users returns each email as passed (the normalized form), so no case folding
-  // here: JavaScript's and the database's lower() differ on a few non-ASCII letters.
-  const ids = new Map(resolved.map((row) => [row.email, row.id]));
+  const ids = await resolveUsers(tx, emails, names);
   // VALUES rather than INSERT ... SELECT: Citus runs the latter as COPY, which it refuses
   // under row-level security.
   const memberships = rows.map((row) => ({ tenantId: actor.tenantId, userId: ids.get(row.email)!, roles: row.roles }));
@@ -208,6 +200,29 @@ export async function copyMemberEmails(tx: Executor, tenantId: string, userIds: 
     FROM ${users} u
     WHERE m.tenant_id = ${tenantId} AND m.user_id = ANY (${sql.param(userIds)}::uuid[])
       AND u.id = m.user_id AND m.email IS DISTINCT FROM u.email`);
+}
+
+// Each email's live user, created where missing: by the SQL functions on PostgreSQL (in this
+// transaction), in a transaction of their own on NileDB (nile-users.ts).
+async function resolveUser(tx: Executor, email: string): Promise<string> {
+  const { nile } = scopeOf(tx);
+  if (nile) return (await findOrCreateUsers(nile, [{ email }])).get(email)!;
+  const [resolved] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.resolve_user(${email}) AS id`));
+  return resolved!.id;
+}
+
+async function resolveUsers(tx: Executor, emails: string[], names: (string | null)[]): Promise<Map<string, string>> {
+  const { nile } = scopeOf(tx);
+  if (nile) return findOrCreateUsers(nile, emails.map((email, i) => ({ email, name: names[i] ?? null })));
+  // Each array goes as one parameter (drizzle would otherwise spread it into a row).
+  const resolved = await mapErrors(() =>
+    tx.execute<{ email: string; id: string }>(
+      sql`SELECT r.email, r.id FROM penguinmails_rls.resolve_users(${sql.param(emails)}::text[], ${sql.param(names)}::text[]) r`,
+    ),
+  );
+  // resolve_users returns each email as passed (the normalized form), so no case folding
+  // here: JavaScript's and the database's lower() differ on a few non-ASCII letters.
+  return new Map(resolved.map((row) => [row.email, row.id]));
 }
 
 async function requireMember(tx: Executor, tenantId: string, userId: string): Promise<Member> {

@@ -1,6 +1,7 @@
 import { and, asc, eq, exists, isNull, ne, notExists, sql, type SQL } from "drizzle-orm";
 import { DataError } from "../errors";
 import { tenants, tenantUsers, users } from "../schema";
+import { scopeOf } from "../scope";
 import { inTenantScope, type Executor } from "./actor";
 
 // The live-owner rule: a live tenant always keeps a live owner. Everything that can take an
@@ -42,9 +43,9 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
   // A user context may see these tenants but neither lock them nor see their other owners:
   // so act in each tenant's scope in turn, within this transaction, as a member of it.
   for (const { tenantId } of memberships) {
-    await inTenantScope(tx, tenantId, async () => {
-      await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
-      if (await isLastOwner(tx, tenantId, userId)) {
+    await inTenantScope(tx, tenantId, async (scoped) => {
+      await scoped.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+      if (await isLastOwner(scoped, tenantId, userId)) {
         throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
       }
     });
@@ -58,13 +59,18 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
  * every shard, and deadlocked with other transactions' tenant locks). Then refuses with
  * `conflict` if a live one is left: a tenant joined meanwhile, never checked.
  */
-export async function endMemberships(tx: Executor, userId: string, checked: string[], end: "soft-delete" | "delete"): Promise<void> {
+export async function endMemberships(tx: Executor, userId: string, checked: string[], end: { deletedAt: string } | "delete"): Promise<void> {
   const live = (tenantId: string) => and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted));
-  await Promise.all(
-    checked.map((tenantId) =>
-      end === "delete" ? tx.delete(tenantUsers).where(live(tenantId)) : tx.update(tenantUsers).set({ deleted: sql`now()` }).where(live(tenantId)),
-    ),
-  );
+  const endIn = (db: Executor, tenantId: string) =>
+    end === "delete"
+      ? db.delete(tenantUsers).where(live(tenantId))
+      : db.update(tenantUsers).set({ deleted: sql`${end.deletedAt}::timestamptz` }).where(live(tenantId));
+  // NileDB writes one tenant per transaction: there each tenant's in a transaction of its own.
+  if (scopeOf(tx).nile) {
+    for (const tenantId of checked) await inTenantScope(tx, tenantId, (scoped) => endIn(scoped, tenantId));
+  } else {
+    await Promise.all(checked.map((tenantId) => endIn(tx, tenantId)));
+  }
   const [left] = await tx
     .select({ tenantId: tenantUsers.tenantId })
     .from(tenantUsers)

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { withSystem } from "../context";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { scopeOf } from "../scope";
@@ -30,12 +31,18 @@ export async function createTenant(tx: Executor, input: { name: string; id?: str
   const userId = actingUserId(tx);
   const [creator] = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deleted)));
   if (!creator) throw new DataError("not_found", "user not found");
-  return inTenantScope(tx, id, async () => {
-    const [tenant] = await mapErrors(() => tx.insert(tenants).values({ id, name }).returning());
-    await tx.insert(tenantUsers).values({ tenantId: id, userId, roles: ["owner"] });
-    await copyMemberEmails(tx, id, [userId]);
-    return tenant!;
+  // Two steps: one transaction here; on NileDB, which will not write a tenant and a
+  // membership in one, two, the tenant first and outside any context (NileDB refuses a context
+  // naming a tenant that does not exist yet). A crash between them leaves a tenant without
+  // members, which nobody can enter and the purge removes (retention.ts).
+  const insertTenant = async (db: Executor) => (await mapErrors(() => db.insert(tenants).values({ id, name }).returning()))[0]!;
+  const { nile } = scopeOf(tx);
+  const tenant = nile ? await withSystem(nile, insertTenant) : await inTenantScope(tx, id, insertTenant);
+  await inTenantScope(tx, id, async (scoped) => {
+    await scoped.insert(tenantUsers).values({ tenantId: id, userId, roles: ["owner"] });
+    await copyMemberEmails(scoped, id, [userId]);
   });
+  return tenant;
 }
 
 /** Owners and admins rename their tenant. */
@@ -60,11 +67,11 @@ export async function softDeleteTenant(tx: Executor): Promise<void> {
  */
 export async function restoreTenant(tx: Executor, input: { tenantId: string }): Promise<Tenant> {
   const tenantId = parseId(input.tenantId, "tenantId");
-  return inTenantScope(tx, tenantId, async () => {
-    const actor = await tenantActor(tx, { lock: true, allowDeletedTenant: true });
+  return inTenantScope(tx, tenantId, async (scoped) => {
+    const actor = await tenantActor(scoped, { lock: true, allowDeletedTenant: true });
     requireRole(actor, ["owner"], "restore the workspace");
     if (!actor.tenantDeleted) throw new DataError("conflict", "the workspace is not deleted");
-    const [tenant] = await tx.update(tenants).set({ deleted: null }).where(eq(tenants.id, actor.tenantId)).returning();
+    const [tenant] = await scoped.update(tenants).set({ deleted: null }).where(eq(tenants.id, actor.tenantId)).returning();
     return tenant!;
   });
 }

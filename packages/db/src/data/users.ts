@@ -1,10 +1,12 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
-import type { Database } from "../client";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { isNileClient, type Database } from "../client";
+import { scopeOf } from "../scope";
 import { withUser } from "../context";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { tenantUsers, users, type User } from "../schema";
-import { accountHolderId, actingUserId, type Executor } from "./actor";
+import { accountHolderId, actingUserId, inTenantScope, type Executor } from "./actor";
+import { findOrCreateUsers } from "./nile-users";
 import { mapErrors } from "./db-errors";
 import { endMemberships, lockTenantsOfLeavingUser } from "./owners";
 import { select, statement } from "./statements";
@@ -24,6 +26,11 @@ export interface NewUserInput {
 
 export async function createUser(tx: Executor, input: NewUserInput): Promise<User> {
   const data = parseInput(newUserSchema, input);
+  // In a user context only that user can be created (sign-up); RLS refuses the rest on
+  // PostgreSQL, the data layer everywhere (NileDB has no user context of its own).
+  const { userId, tenantId } = scopeOf(tx);
+  if (userId && !tenantId && data.id !== userId) throw new DataError("not_found", "user not found");
+  await refuseTakenEmailOnNile(tx, data.email, null);
   const [user] = await mapErrors(() => tx.insert(users).values(data).returning(), "user not found");
   return user!;
 }
@@ -62,28 +69,59 @@ const anyUserByEmail = statement((db) =>
  */
 export async function signInByEmail(db: Database, email: string): Promise<User> {
   const address = parseInput(emailSchema, email, "email");
-  const userId = await db.transaction(async (tx) => {
-    // set_config, not SET ROLE: Citus would replay SET ROLE on resolve_user()'s connections (context.ts).
-    await tx.execute(sql`SELECT pg_catalog.set_config('role', 'penguinmails_app', true)`);
-    const [row] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.sign_in(${address}) AS id`));
-    return row!.id;
-  });
+  const userId = isNileClient(db.$client) ? (await findOrCreateUsers(db, [{ email: address }])).get(address)! : await signInOnPostgres(db, address);
   const user = await withUser(db, { userId }, (tx) => findUserById(tx, userId));
   if (!user) throw new DataError("not_found", "user not found");
   return user;
 }
 
+async function signInOnPostgres(db: Database, address: string): Promise<string> {
+  return db.transaction(async (tx) => {
+    // set_config, not SET ROLE: Citus would replay SET ROLE on resolve_user()'s connections (context.ts).
+    await tx.execute(sql`SELECT pg_catalog.set_config('role', 'penguinmails_app', true)`);
+    const [row] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.sign_in(${address}) AS id`));
+    return row!.id;
+  });
+}
+
 export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const userId = parseId(id, "id");
   const [user] = await select(options.includeDeleted ? anyUserById : liveUserById, tx, { id: userId });
-  return user ?? null;
+  return visibleInScope(tx, user);
 }
 
 /** Case-insensitive and trimmed; served by the live-email unique index. */
 export async function findUserByEmail(tx: Executor, email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const address = parseInput(emailSchema, email, "email");
   const [user] = await select(options.includeDeleted ? anyUserByEmail : userByEmail, tx, { email: address });
-  return user ?? null;
+  return visibleInScope(tx, user);
+}
+
+// PostgreSQL's unique index on lower(email) among live users has no NileDB counterpart (its
+// users_email_key is on the exact text; expression indexes are refused): there the data
+// layer asks first. Two writers at once can still both pass (named in data-users.test.ts).
+async function refuseTakenEmailOnNile(tx: Executor, email: string, self: string | null): Promise<void> {
+  if (!scopeOf(tx).nile) return;
+  const [taken] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(sql`lower(${users.email}) = lower(${email})`, isNull(users.deleted), self ? ne(users.id, self) : undefined))
+    .limit(1);
+  if (taken) throw new DataError("conflict", "that email address is already taken", [{ field: "email", message: "that email address is already taken" }]);
+}
+
+// NileDB shows every user to every context (a shared table), so there the data layer keeps
+// to what row-level security allows on PostgreSQL: in a user context the user alone, in a
+// tenant context the acting user and the tenant's members.
+async function visibleInScope(tx: Executor, user: User | undefined): Promise<User | null> {
+  const scope = scopeOf(tx);
+  if (!user || !scope.nile || !scope.userId || user.id === scope.userId) return user ?? null;
+  if (!scope.tenantId) return null;
+  const [member] = await tx
+    .select({ one: sql`1` })
+    .from(tenantUsers)
+    .where(and(eq(tenantUsers.tenantId, scope.tenantId), eq(tenantUsers.userId, user.id)));
+  return member ? user : null;
 }
 
 /** The acting user's own profile fields (name, given and family name, picture). */
@@ -102,15 +140,25 @@ export async function updateProfile(tx: Executor, input: ProfileInput): Promise<
 export async function changeEmail(tx: Executor, email: string): Promise<User> {
   const address = parseInput(emailSchema, email, "email");
   const userId = actingUserId(tx);
+  await refuseTakenEmailOnNile(tx, address, userId);
   const [user] = await mapErrors(() =>
     tx.update(users).set({ email: address, emailVerified: null }).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
   );
   if (!user) throw new DataError("not_found", "user not found");
-  // The memberships' copies follow (a trigger does it too on PostgreSQL; Citus has none).
-  await tx
-    .update(tenantUsers)
-    .set({ email: user.email })
-    .where(and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted)));
+  // The memberships' copies follow (a trigger does it too on PostgreSQL; Citus has none). On
+  // NileDB, tenant by tenant, each in a transaction of its own, committed before this one: a
+  // copy is never read to decide anything, and the next change rewrites it.
+  const live = and(eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted));
+  if (scopeOf(tx).nile) {
+    const homes = await tx.select({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(live);
+    for (const { tenantId } of homes) {
+      await inTenantScope(tx, tenantId, (scoped) =>
+        scoped.update(tenantUsers).set({ email: user.email }).where(and(eq(tenantUsers.tenantId, tenantId), live)),
+      );
+    }
+  } else {
+    await tx.update(tenantUsers).set({ email: user.email }).where(live);
+  }
   return user;
 }
 
@@ -136,9 +184,11 @@ export async function softDeleteUser(tx: Executor): Promise<void> {
     .update(users)
     .set({ deleted: sql`now()` })
     .where(and(eq(users.id, userId), isNull(users.deleted)))
-    .returning({ id: users.id });
+    .returning({ at: sql<string>`${users.deleted}::text` });
   if (!user) throw new DataError("not_found", "user not found");
-  await endMemberships(tx, userId, checked, "soft-delete");
+  // The memberships carry the user's own timestamp (restoreUser finds them by it), also on
+  // NileDB, where they are written in transactions of their own; as text, to the microsecond.
+  await endMemberships(tx, userId, checked, { deletedAt: user.at });
 }
 
 /**
@@ -154,12 +204,22 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
     .from(users)
     .where(and(eq(users.id, userId), gt(users.deleted, sql`now() - make_interval(days => ${days})`)));
   if (!gone) throw new DataError("not_found", "no deleted user to restore");
+  const [{ email }] = (await tx.select({ email: users.email }).from(users).where(eq(users.id, userId))) as [{ email: string }];
+  await refuseTakenEmailOnNile(tx, email, userId);
   // Memberships deleted in the same transaction as the user carry the same timestamp
   // (compared in SQL: JavaScript dates would drop the microseconds).
-  await tx
-    .update(tenantUsers)
-    .set({ deleted: null })
-    .where(and(eq(tenantUsers.userId, userId), eq(tenantUsers.deleted, sql`(SELECT ${users.deleted} FROM ${users} WHERE ${users.id} = ${userId})`)));
+  const deletedWithUser = and(eq(tenantUsers.userId, userId), eq(tenantUsers.deleted, sql`(SELECT ${users.deleted} FROM ${users} WHERE ${users.id} = ${userId})`));
+  if (scopeOf(tx).nile) {
+    // One tenant per transaction on NileDB, before the user (whose timestamp finds them).
+    const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(deletedWithUser);
+    for (const { tenantId } of homes) {
+      await inTenantScope(tx, tenantId, (scoped) =>
+        scoped.update(tenantUsers).set({ deleted: null }).where(and(eq(tenantUsers.tenantId, tenantId), deletedWithUser)),
+      );
+    }
+  } else {
+    await tx.update(tenantUsers).set({ deleted: null }).where(deletedWithUser);
+  }
   const [user] = await mapErrors(() => tx.update(users).set({ deleted: null }).where(eq(users.id, userId)).returning());
   return user!;
 }
@@ -172,8 +232,17 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
 export async function eraseUser(tx: Executor): Promise<void> {
   const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
-  // The live memberships go first, tenant by tenant; the cascade takes the deleted ones.
+  // The live memberships go first, tenant by tenant; the cascade takes the deleted ones. NileDB
+  // has no cascade to users: there the deleted ones go too, tenant by tenant, before the user.
   await endMemberships(tx, userId, checked, "delete");
+  if (scopeOf(tx).nile) {
+    const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(eq(tenantUsers.userId, userId));
+    for (const { tenantId } of homes) {
+      await inTenantScope(tx, tenantId, (scoped) =>
+        scoped.delete(tenantUsers).where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId))),
+      );
+    }
+  }
   const erased = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
   if (erased.length === 0) throw new DataError("not_found", "user not found");
 }

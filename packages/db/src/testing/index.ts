@@ -8,14 +8,19 @@ import { createClient, type Database, type DatabaseClient } from "../client";
 import { bindScope } from "../scope";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
-import { migrate } from "../migrate";
+import { defaultMigrationsFolder, migrate } from "../migrate";
+import { isNileTarget } from "../target";
+import { createNileShapedDatabase } from "./nile";
 import { createCitusDatabase, dropCitusDatabase, findCitusCluster } from "./citus";
 
 export interface TestDatabase {
   /** URL of the new database, as its owner */
   url: string;
-  /** "citus": a Citus coordinator, the database created on every node of its cluster */
-  engine: "postgres" | "citus" | "embedded";
+  /**
+   * "citus": a Citus coordinator, the database created on every node of its cluster;
+   * "nile": a NileDB-shaped database (DATABASE_TARGET=nile; see nile.ts), as its developer login
+   */
+  engine: "postgres" | "citus" | "embedded" | "nile";
   /** Drops the database everywhere (or stops the engine). */
   drop(): Promise<void>;
 }
@@ -28,6 +33,7 @@ export interface TestDatabaseOptions {
 }
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  if (isNileTarget()) return createNileTestDatabase(options);
   const serverUrl = options.engine === "embedded" ? undefined : readDbEnv().DATABASE_URL;
   const prepare = async (url: string) => {
     if (options.migrate ?? true) await migrate(url);
@@ -81,6 +87,19 @@ async function asAdmin<T>(serverUrl: string, work: (sql: postgres.Sql) => Promis
   }
 }
 
+// NileDB's built-in tables and rules, emulated on the server at DATABASE_URL (or a fresh
+// embedded engine), then NileDB's migration journal applied as its developer login.
+async function createNileTestDatabase(options: TestDatabaseOptions): Promise<TestDatabase> {
+  const database = await createNileShapedDatabase(options.engine ? { engine: options.engine } : {});
+  try {
+    if (options.migrate ?? true) await migrate(database.url, { folder: defaultMigrationsFolder("nile") });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return { url: database.url, engine: "nile", drop: database.drop };
+}
+
 async function createEmbeddedDatabase(): Promise<TestDatabase> {
   const engine = await startEmbeddedEngine();
   return { url: engine.url, engine: "embedded", drop: () => engine.stop() };
@@ -97,7 +116,7 @@ export interface TestClient {
 /** A fresh database (see createTestDatabase) and an owner client on it, for a suite's setup. */
 export async function openTestClient(options: TestDatabaseOptions & { max?: number } = {}): Promise<TestClient> {
   const database = await createTestDatabase(options);
-  const client = createClient(database.url, { max: options.max ?? 4 });
+  const client = createClient(database.url, { max: options.max ?? 4, ...(database.engine === "nile" ? { target: "nile" as const } : {}) });
   return {
     database,
     client,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DatabaseClient, Transaction } from "../../src/client";
+import { isNileClient, type DatabaseClient, type Transaction } from "../../src/client";
 import { withSystem, withTenant, withUser } from "../../src/context";
 import { createTenant, createUser, addMember } from "../../src/data";
 import { eq } from "drizzle-orm";
@@ -45,11 +45,11 @@ export async function workspace(client: DatabaseClient, name = "Workspace"): Pro
 /** Everything in the three tables, as text, read through the system path. */
 export async function everything(client: DatabaseClient): Promise<string> {
   const [row] = await client.sql.begin(async (tx) => {
-    await tx`SET LOCAL ROLE penguinmails_system`;
+    if (!isNileClient(client.sql)) await tx`SET LOCAL ROLE penguinmails_system`;
     return tx`
-      SELECT (SELECT coalesce(json_agg(u ORDER BY u.id), '[]') FROM users u)::text
+      SELECT (SELECT coalesce(json_agg(u ORDER BY u.id), '[]') FROM users.users u)::text
           || (SELECT coalesce(json_agg(t ORDER BY t.id), '[]') FROM tenants t)::text
-          || (SELECT coalesce(json_agg(m ORDER BY m.tenant_id, m.user_id), '[]') FROM tenant_users m)::text AS all`;
+          || (SELECT coalesce(json_agg(m ORDER BY m.tenant_id, m.user_id), '[]') FROM users.tenant_users m)::text AS all`;
   });
   return row!.all as string;
 }

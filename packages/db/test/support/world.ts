@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
-import type { DatabaseClient } from "../../src/client";
+import { isNileClient, type DatabaseClient } from "../../src/client";
 import { withSystem } from "../../src/context";
 import { tenants, tenantUsers, users } from "../../src/schema";
 import { readDbEnv } from "../../src/env";
@@ -26,11 +26,10 @@ export async function makeTenantWithMember(client: DatabaseClient, roles: string
   const tenantId = randomUUID();
   const userId = randomUUID();
   const email = `user-${userId}@example.test`;
-  await withSystem(client.db, async (tx) => {
-    await tx.insert(tenants).values({ id: tenantId, name: `Tenant ${tenantId.slice(0, 8)}` });
-    await tx.insert(users).values({ id: userId, email, name: `User ${userId.slice(0, 8)}` });
-    await tx.insert(tenantUsers).values({ tenantId, userId, roles, email });
-  });
+  // One scope per transaction, as NileDB requires: the tenant, the user, the membership.
+  await withSystem(client.db, (tx) => tx.insert(tenants).values({ id: tenantId, name: `Tenant ${tenantId.slice(0, 8)}` }));
+  await withSystem(client.db, (tx) => tx.insert(users).values({ id: userId, email, name: `User ${userId.slice(0, 8)}` }));
+  await withSystem(client.db, (tx) => tx.insert(tenantUsers).values({ tenantId, userId, roles, email }));
   return { tenantId, userId, email };
 }
 
@@ -42,8 +41,9 @@ export async function addMembership(client: DatabaseClient, tenantId: string, us
 /** A row as text, read through the system path: equal text means byte-identical. */
 export async function rowText(client: DatabaseClient, table: "users" | "tenants" | "tenant_users", where: string): Promise<string | undefined> {
   const rows = await client.sql.begin(async (tx) => {
-    await tx`SET LOCAL ROLE penguinmails_system`;
-    return tx.unsafe(`SELECT row_to_json(t)::text AS row FROM ${table} t WHERE ${where}`);
+    // NileDB has no roles: there its login sees every row outside a context.
+    if (!isNileClient(client.sql)) await tx`SET LOCAL ROLE penguinmails_system`;
+    return tx.unsafe(`SELECT row_to_json(t)::text AS row FROM ${table === "tenants" ? "public" : "users"}.${table} t WHERE ${where}`);
   });
   return rows[0]?.row as string | undefined;
 }

@@ -1,0 +1,55 @@
+-- NileDB's baseline: the tables of our schema as NileDB already has them. NileDB creates
+-- public.tenants, users.users and users.tenant_users itself in every database, so this file
+-- records them for drizzle-kit (the snapshot beside it) and runs nothing: applying it leaves
+-- the built-in tables as they were. What drizzle-kit generated is kept below as comments, each
+-- with why it is not run. Later migrations in this folder hold only what NileDB accepts
+-- (`pnpm db:check` refuses the rest).
+--
+-- Not run: NileDB owns the schema and the three tables (its own columns: zoneless timestamps,
+-- nullable name/email/roles, uuid_generate_v7() ids; the data layer reads both shapes).
+-- Not run: the foreign keys. NileDB has tenant_users -> tenants (NO ACTION) and refuses one
+-- from a tenant-aware table to a shared one (users): the data layer deletes memberships first.
+-- Not run: users_email_live_key. NileDB refuses expression indexes; its own users_email_key is
+-- UNIQUE (email) WHERE deleted IS NULL, and the data layer stores emails normalized.
+-- Not run, for now: the indexes on built-in tables. Whether NileDB accepts them is unknown
+-- (a probe in test:nile); until one shows it does, the built-in tables stay untouched.
+SELECT 1;
+
+-- CREATE SCHEMA "users";
+-- CREATE TABLE "users"."tenant_users" (
+-- 	"tenant_id" uuid NOT NULL,
+-- 	"user_id" uuid NOT NULL,
+-- 	"roles" text[] DEFAULT '{}'::text[] NOT NULL,
+-- 	"email" text,
+-- 	"created" timestamp with time zone DEFAULT now() NOT NULL,
+-- 	"updated" timestamp with time zone DEFAULT now() NOT NULL,
+-- 	"deleted" timestamp with time zone,
+-- 	CONSTRAINT "tenant_users_tenant_id_user_id_pk" PRIMARY KEY("tenant_id","user_id")
+-- );
+-- CREATE TABLE "tenants" (
+-- 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+-- 	"name" text NOT NULL,
+-- 	"created" timestamp with time zone DEFAULT now() NOT NULL,
+-- 	"updated" timestamp with time zone DEFAULT now() NOT NULL,
+-- 	"deleted" timestamp with time zone,
+-- 	"compute_id" uuid
+-- );
+-- CREATE TABLE "users"."users" (
+-- 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+-- 	"email" text NOT NULL,
+-- 	"name" text,
+-- 	"family_name" text,
+-- 	"given_name" text,
+-- 	"picture" text,
+-- 	"email_verified" timestamp with time zone,
+-- 	"created" timestamp with time zone DEFAULT now() NOT NULL,
+-- 	"updated" timestamp with time zone DEFAULT now() NOT NULL,
+-- 	"deleted" timestamp with time zone
+-- );
+-- ALTER TABLE "users"."tenant_users" ADD CONSTRAINT "tenant_users_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;
+-- ALTER TABLE "users"."tenant_users" ADD CONSTRAINT "tenant_users_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"."users"("id") ON DELETE cascade ON UPDATE no action;
+-- CREATE INDEX "tenant_users_user_id_idx" ON "users"."tenant_users" USING btree ("user_id");
+-- CREATE INDEX "tenant_users_deleted_idx" ON "users"."tenant_users" USING btree ("deleted") WHERE deleted IS NOT NULL;
+-- CREATE INDEX "tenants_deleted_idx" ON "tenants" USING btree ("deleted") WHERE deleted IS NOT NULL;
+-- CREATE UNIQUE INDEX "users_email_live_key" ON "users"."users" USING btree (lower("email")) WHERE deleted IS NULL;
+-- CREATE INDEX "users_deleted_idx" ON "users"."users" USING btree ("deleted") WHERE deleted IS NOT NULL;

@@ -1,4 +1,5 @@
-import { createClient, purgeDeleted, type PurgeBatch } from "@penguinmails/db";
+import { purgeDeleted, type PurgeBatch } from "@penguinmails/db";
+import { connectTo } from "@penguinmails/db/testing";
 import { describe, expect, it } from "vitest";
 import { addMember, count, exists, isMember, makeTenant, makeUser, RETENTION_DAYS, seedDeletedMembers, snapshot, useDatabase } from "./support/database";
 
@@ -85,7 +86,7 @@ describe("purge-deleted", () => {
   it("each batch is its own transaction, visible to others once reported", async () => {
     const tenant = await makeTenant(ctx.client);
     const prefix = await seedDeletedMembers(ctx.client, tenant, 30);
-    const observer = createClient(ctx.database.url, { max: 1 });
+    const observer = connectTo(ctx.database, { max: 1 });
     const seen: number[] = [];
     try {
       await purge({ batchSize: 10, onBatch: async () => void seen.push(await count(observer, "users", `email LIKE '${prefix}%'`)) });
@@ -113,7 +114,7 @@ describe("purge-deleted", () => {
     const survivor = await makeUser(ctx.client, "inside");
     await addMember(ctx.client, tenant, survivor);
     const prefix = await seedDeletedMembers(ctx.client, tenant, 5000);
-    const [one, two] = [createClient(ctx.database.url, { max: 1 }), createClient(ctx.database.url, { max: 1 })];
+    const [one, two] = [connectTo(ctx.database, { max: 1 }), connectTo(ctx.database, { max: 1 })];
     try {
       const reports = await Promise.all([one, two].map((client) => purgeDeleted(client.db, { retentionDays: RETENTION_DAYS, batchSize: 50 })));
       expect(reports[0]!.users + reports[1]!.users).toBe(5000);

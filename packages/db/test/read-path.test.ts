@@ -9,6 +9,7 @@ import { addMember, findUserById, listMembers, listMyTenants } from "../src/data
 import { readDbEnv } from "../src/env";
 import { everything, failure, signUp, workspace, type Workspace } from "./support/actors";
 import { errorText, sqlstate, useDatabase } from "./support/world";
+import { connectTo } from "../src/testing";
 
 // The read path: each statement its own transaction, BEGIN READ ONLY + context + statement +
 // COMMIT in one write. It must see exactly what withTenant sees, carry the context into every
@@ -81,7 +82,7 @@ describe("readInTenant and readAsUser", () => {
   });
 
   it("leaves the pooled connection clean, after a success and after a failed statement", async () => {
-    const pool: DatabaseClient = createClient(ctx.database.url, { max: 1, ...(ctx.database.engine === "nile" ? { target: "nile" as const } : {}) });
+    const pool: DatabaseClient = connectTo(ctx.database, { max: 1 });
     try {
       await readInTenant(pool.db, asOwner(), (tx) => listMembers(tx));
       expect(await sqlstate(readInTenant(pool.db, asOwner(), (tx) => tx.execute(sql`SELECT * FROM no_such_table`)))).toBe("42P01");

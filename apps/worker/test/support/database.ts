@@ -64,22 +64,23 @@ export async function addMember(client: DatabaseClient, tenantId: string, userId
 export async function seedDeletedMembers(client: DatabaseClient, tenantId: string, count: number): Promise<string> {
   const prefix = `backlog-${tag()}-`;
   // As the owner login (superuser in tests): Citus runs INSERT ... SELECT as COPY, which it
-  // refuses under row-level security.
-  await client.db.transaction(async (tx) => {
-    await tx.execute(sql`
-      INSERT INTO users (email, name, deleted)
-      SELECT ${prefix} || g || '@example.test', 'Backlog ' || g, ${deletedAt("past")}
-      FROM generate_series(1, ${count}) AS g`);
-    await tx.execute(sql`
-      INSERT INTO tenant_users (tenant_id, user_id, roles)
-      SELECT ${tenantId}::uuid, id, ARRAY['member'] FROM users WHERE email LIKE ${`${prefix}%`}`);
-  });
+  // refuses under row-level security. Users, then memberships: one scope per transaction, as
+  // NileDB requires.
+  await client.sql`
+    INSERT INTO users.users (email, name, deleted)
+    SELECT ${prefix} || g || '@example.test', 'Backlog ' || g, now() - make_interval(hours => ${RETENTION_DAYS * 24}, mins => 5)
+    FROM generate_series(1, ${count}) AS g`;
+  await client.sql`
+    INSERT INTO users.tenant_users (tenant_id, user_id, roles)
+    SELECT ${tenantId}::uuid, id, ARRAY['member'] FROM users.users WHERE email LIKE ${`${prefix}%`}`;
   return prefix;
 }
 
+const qualified = { users: "users.users", tenants: "public.tenants", tenant_users: "users.tenant_users" };
+
 export async function count(client: DatabaseClient, table: "users" | "tenants" | "tenant_users", where = "true"): Promise<number> {
   const [row] = await withSystem(client.db, (tx) =>
-    tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)} WHERE ${sql.raw(where)}`),
+    tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${sql.raw(qualified[table])} WHERE ${sql.raw(where)}`),
   );
   return row!.n;
 }
@@ -96,9 +97,9 @@ export async function isMember(client: DatabaseClient, tenantId: string, userId:
 export async function snapshot(client: DatabaseClient): Promise<Map<string, string>> {
   const rows = await withSystem(client.db, (tx) =>
     tx.execute<{ key: string; row: string }>(sql`
-      SELECT 'users:' || id AS key, row_to_json(u)::text AS row FROM users u
-      UNION ALL SELECT 'tenants:' || id, row_to_json(t)::text FROM tenants t
-      UNION ALL SELECT 'tenant_users:' || tenant_id || ':' || user_id, row_to_json(m)::text FROM tenant_users m`),
+      SELECT 'users:' || id AS key, row_to_json(u)::text AS row FROM users.users u
+      UNION ALL SELECT 'tenants:' || id, row_to_json(t)::text FROM public.tenants t
+      UNION ALL SELECT 'tenant_users:' || tenant_id || ':' || user_id, row_to_json(m)::text FROM users.tenant_users m`),
   );
   return new Map(rows.map((r) => [r.key, r.row]));
 }

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { Database, Transaction } from "../client";
-import { withSystem } from "../context";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { isNileClient, type Database, type Transaction } from "../client";
+import { withSystem, withTenantScope } from "../context";
 import { tenants, tenantUsers, users } from "../schema";
 
 // GDPR retention: rows soft-deleted more than `retentionDays` ago are erased for good.
@@ -49,6 +49,8 @@ interface PassResult extends PurgeBatch {
 }
 
 type Pass = (tx: Transaction, cutoff: string, limit: number) => Promise<PassResult>;
+/** A pass that opens its own transactions (NileDB's: one scope per transaction). */
+type OwnPass = (db: Database, cutoff: string, limit: number) => Promise<PassResult>;
 
 // A batch that waits this long for a row lock (a web request holding a membership) fails
 // and is retried later, rather than holding its own locks meanwhile.
@@ -58,14 +60,10 @@ const LOCK_TIMEOUT = "5s";
 export async function purgeDeleted(db: Database, options: PurgeOptions): Promise<PurgeReport> {
   const cutoff = await retentionCutoff(db, options.retentionDays);
   const report: PurgeReport = { users: 0, tenants: 0, memberships: 0, batches: 0, interrupted: false, cutoff };
-  for (const pass of PASSES) {
+  for (const pass of isNileClient(db.$client) ? NILE_PASSES : PASSES.map(inOneTransaction)) {
     for (;;) {
       if (options.signal?.aborted) return { ...report, interrupted: true };
-      const { found, locked, ...batch } = await withSystem(db, async (tx) => {
-        // SET LOCAL rather than set_config(): Citus passes it on to its workers.
-        await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`));
-        return pass(tx, cutoff, options.batchSize);
-      });
+      const { found, locked, ...batch } = await pass(db, cutoff, options.batchSize);
       if (locked > 0) {
         report.users += batch.users;
         report.tenants += batch.tenants;
@@ -80,6 +78,14 @@ export async function purgeDeleted(db: Database, options: PurgeOptions): Promise
   }
   return report;
 }
+
+// A batch is one transaction on the system path.
+function inOneTransaction(pass: Pass): OwnPass {
+  return (db, cutoff, limit) => withSystem(db, (tx) => boundedLocks(tx).then(() => pass(tx, cutoff, limit)));
+}
+
+// SET LOCAL rather than set_config(): Citus passes it on to its workers.
+const boundedLocks = (tx: Transaction) => tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`));
 
 // From the database's clock, once per run, as text: microsecond precision survives. In a
 // context, so that the client's deadline bounds it like every batch.
@@ -189,3 +195,135 @@ async function purgeMemberships(tx: Transaction, cutoff: string, limit: number):
 // Users and tenants first (their memberships go with them), then memberships that were
 // soft-deleted on their own.
 const PASSES: Pass[] = [purgeUsers, purgeTenants, purgeMemberships];
+
+// On NileDB a transaction writes one tenant, or shared tables, and nothing cascades: each
+// batch deletes memberships tenant by tenant, each in its own transaction, besides the users
+// or tenants they belong to (no foreign key to users there; NileDB's to tenants does not
+// cascade, so a tenant's memberships go before it). A run stopped between the steps is
+// finished by the next. Two repairs follow, for what NileDB's split
+// transactions can leave: a tenant whose creation stopped before its owner membership (no
+// membership at all, an hour old), and memberships whose user is gone.
+const STALE_EMPTY_TENANT = "1 hour";
+
+async function deleteMembershipsOf(db: Database, tenantId: string, userIds: string[] | null): Promise<number> {
+  return withTenantScope(db, tenantId, null, async (tx) => {
+    await boundedLocks(tx);
+    const removed = await tx
+      .delete(tenantUsers)
+      .where(and(eq(tenantUsers.tenantId, tenantId), userIds ? inArray(tenantUsers.userId, userIds) : undefined))
+      .returning({ userId: tenantUsers.userId });
+    return removed.length;
+  });
+}
+
+// Users go first here, locked with SKIP LOCKED so that purges running at once take disjoint
+// batches, in a transaction that writes only them; their memberships follow tenant by tenant.
+// Until they do they are orphans, which no read joins to and the repair sweep removes if this
+// run stops in between. (Memberships first would need the users' locks held across the
+// memberships' own transactions: a pool of one would wait for itself.)
+const nilePurgeUsers: OwnPass = async (db, cutoff, limit) => {
+  const { found, removed, homes } = await withSystem(db, async (tx) => {
+    await boundedLocks(tx);
+    const doomed = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(pastRetention(users.deleted, cutoff))
+      .orderBy(asc(users.id))
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    if (doomed.length === 0) return { found: 0, removed: [], homes: [] };
+    const ids = doomed.map((row) => row.id);
+    const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(inArray(tenantUsers.userId, ids));
+    const removed = await tx.delete(users).where(inArray(users.id, ids)).returning({ id: users.id });
+    return { found: doomed.length, removed: removed.map((row) => row.id), homes };
+  });
+  let memberships = 0;
+  for (const { tenantId } of homes) memberships += await deleteMembershipsOf(db, tenantId, removed);
+  return { table: "users", found, locked: found, users: removed.length, tenants: 0, memberships };
+};
+
+const nilePurgeTenants: OwnPass = async (db, cutoff, limit) => {
+  const doomed = await withSystem(db, (tx) =>
+    tx.select({ id: tenants.id }).from(tenants).where(pastRetention(tenants.deleted, cutoff)).orderBy(asc(tenants.id)).limit(limit),
+  );
+  const result: PassResult = { table: "tenants", found: doomed.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
+  for (const { id } of doomed) {
+    result.memberships += await deleteMembershipsOf(db, id, null);
+    const removed = await deleteTenantIf(db, id, pastRetention(tenants.deleted, cutoff));
+    result.locked += removed;
+    result.tenants += removed;
+  }
+  return result;
+};
+
+const nilePurgeMemberships: OwnPass = async (db, cutoff, limit) => {
+  const found = await withSystem(db, (tx) =>
+    tx
+      .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId })
+      .from(tenantUsers)
+      .where(pastRetention(tenantUsers.deleted, cutoff))
+      .orderBy(asc(tenantUsers.tenantId), asc(tenantUsers.userId))
+      .limit(limit),
+  );
+  const result: PassResult = { table: "tenant_users", found: found.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
+  const byTenant = new Map<string, string[]>();
+  for (const row of found) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row.userId]);
+  for (const [tenantId, userIds] of byTenant) {
+    const removed = await withTenantScope(db, tenantId, null, async (tx) => {
+      await boundedLocks(tx);
+      const rows = await tx
+        .delete(tenantUsers)
+        .where(and(eq(tenantUsers.tenantId, tenantId), inArray(tenantUsers.userId, userIds), pastRetention(tenantUsers.deleted, cutoff)))
+        .returning({ userId: tenantUsers.userId });
+      return rows.length;
+    });
+    result.locked += removed;
+    result.memberships += removed;
+  }
+  return result;
+};
+
+// Repair: tenants with no membership at all, an hour after they were made.
+const nileSweepEmptyTenants: OwnPass = async (db, _cutoff, limit) => {
+  const empty = sql`NOT EXISTS (SELECT 1 FROM ${tenantUsers} WHERE ${tenantUsers.tenantId} = ${tenants.id}) AND ${tenants.created} < now() - ${STALE_EMPTY_TENANT}::interval`;
+  const found = await withSystem(db, (tx) => tx.select({ id: tenants.id }).from(tenants).where(empty).orderBy(asc(tenants.id)).limit(limit));
+  const result: PassResult = { table: "tenants", found: found.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
+  for (const { id } of found) {
+    const removed = await deleteTenantIf(db, id, empty);
+    result.locked += removed;
+    result.tenants += removed;
+  }
+  return result;
+};
+
+// Repair: memberships whose user row is gone (erasure or the purge stopped between steps).
+const nileSweepOrphanMemberships: OwnPass = async (db, _cutoff, limit) => {
+  const orphan = sql`NOT EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${tenantUsers.userId})`;
+  const found = await withSystem(db, (tx) =>
+    tx.select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId }).from(tenantUsers).where(orphan).orderBy(asc(tenantUsers.tenantId)).limit(limit),
+  );
+  const result: PassResult = { table: "tenant_users", found: found.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
+  const byTenant = new Map<string, string[]>();
+  for (const row of found) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row.userId]);
+  for (const [tenantId, userIds] of byTenant) {
+    const removed = await withTenantScope(db, tenantId, null, async (tx) =>
+      (await tx.delete(tenantUsers).where(and(eq(tenantUsers.tenantId, tenantId), inArray(tenantUsers.userId, userIds), orphan)).returning({ userId: tenantUsers.userId })).length,
+    );
+    result.locked += removed;
+    result.memberships += removed;
+  }
+  return result;
+};
+
+// A tenant row goes in a transaction of its own (tenants count as shared on NileDB), if it
+// still meets `condition` and nobody holds it.
+async function deleteTenantIf(db: Database, id: string, condition: SQL): Promise<number> {
+  return withSystem(db, async (tx) => {
+    await boundedLocks(tx);
+    const [mine] = await tx.select({ id: tenants.id }).from(tenants).where(and(eq(tenants.id, id), condition)).for("update", { skipLocked: true });
+    if (!mine) return 0;
+    return (await tx.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id })).length;
+  });
+}
+
+const NILE_PASSES: OwnPass[] = [nilePurgeUsers, nilePurgeTenants, nilePurgeMemberships, nileSweepEmptyTenants, nileSweepOrphanMemberships];

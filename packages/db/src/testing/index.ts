@@ -4,7 +4,7 @@
 // is a Citus coordinator, the database is a Citus database spanning the whole cluster.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { createClient, type Database, type DatabaseClient } from "../client";
+import { createClient, type ClientOptions, type Database, type DatabaseClient } from "../client";
 import { bindScope } from "../scope";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
@@ -113,10 +113,15 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
+/** A client on a test database, as the apps would open it (on a NileDB-shaped one, as NileDB's). */
+export function connectTo(database: TestDatabase, options: ClientOptions = {}): DatabaseClient {
+  return createClient(database.url, { ...options, ...(database.engine === "nile" ? { target: "nile" as const } : {}) });
+}
+
 /** A fresh database (see createTestDatabase) and an owner client on it, for a suite's setup. */
 export async function openTestClient(options: TestDatabaseOptions & { max?: number } = {}): Promise<TestClient> {
   const database = await createTestDatabase(options);
-  const client = createClient(database.url, { max: options.max ?? 4, ...(database.engine === "nile" ? { target: "nile" as const } : {}) });
+  const client = connectTo(database, { max: options.max ?? 4 });
   return {
     database,
     client,

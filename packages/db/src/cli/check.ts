@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { checkMigrations } from "../check";
 import { describeDatabaseError, describeTarget } from "../connection-error";
 import { ConfigError, readDbEnv } from "../env";
-import { changedMigrations, MigrationChangedError } from "../migrate";
+import { changedMigrations, defaultMigrationsFolder, MigrationChangedError } from "../migrate";
 import { embeddedDataDir, resolveMigrationDatabase } from "../target";
 
 async function compareLedger(): Promise<{ compared?: string; problems: string[] }> {
@@ -15,7 +15,8 @@ async function compareLedger(): Promise<{ compared?: string; problems: string[] 
   const target = await resolveMigrationDatabase(env);
   const where = target.engine === "embedded" ? "the embedded database" : describeTarget(target.url);
   try {
-    const changed = await changedMigrations(target.url);
+    // Each target's ledger against its own journal: NileDB's holds migrations-nile/'s stamps.
+    const changed = await changedMigrations(target.url, { folder: defaultMigrationsFolder(target.engine) });
     return { compared: where, problems: changed.length ? [`${where}: ${new MigrationChangedError(changed).message}`] : [] };
   } catch (error) {
     return { problems: [`cannot compare with the database's ledger: ${describeDatabaseError(error, target.url)}`] };

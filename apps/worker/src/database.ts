@@ -50,7 +50,7 @@ async function untilMigrated(connection: Connection, log: Logger, signal: AbortS
   while (!signal.aborted) {
     let pending: string[];
     try {
-      pending = await pendingMigrations(connection.url);
+      pending = await pendingMigrations(connection.url, { engine: connection.engine });
     } catch {
       return; // the jobs report a database that fails, with their own retries
     }

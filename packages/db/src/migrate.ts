@@ -59,9 +59,9 @@ export async function migrate(url: string, options: { folder?: string } = {}): P
   }
 }
 
-/** Tags of migrations in the folder that the database has not applied yet. */
-export async function pendingMigrations(url: string, options: { folder?: string } = {}): Promise<string[]> {
-  const folder = options.folder ?? defaultMigrationsFolder();
+/** Tags of migrations in the folder (by default the engine's journal) that the database has not applied yet. */
+export async function pendingMigrations(url: string, options: { folder?: string; engine?: "postgres" | "embedded" | "nile" } = {}): Promise<string[]> {
+  const folder = options.folder ?? defaultMigrationsFolder(options.engine);
   const tags = readJournalTags(folder);
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {

@@ -13,7 +13,7 @@ export async function checkHealth(): Promise<Health> {
     const open = await connection();
     url = open.url;
     await checkDatabase(open.db);
-    const pending = await pendingMigrations(url);
+    const pending = await pendingMigrations(url, { engine: open.engine });
     if (pending.length > 0) {
       return { ok: false, reason: `${pending.length} migration(s) pending: ${pending.join(", ")}` };
     }

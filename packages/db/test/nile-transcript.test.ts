@@ -209,7 +209,7 @@ interface Outcome {
   tenantPurge: unknown;
 }
 
-async function workload(client: DatabaseClient, owner_: DatabaseClient): Promise<Outcome> {
+async function workload(client: DatabaseClient, direct: DatabaseClient): Promise<Outcome> {
   const { db } = client;
   const owner = await signInByEmail(db, uniqueEmail("owner"));
   const tenant = await withUser(db, { userId: owner.id }, (tx) => createTenant(tx, { name: "Transcript" }));
@@ -251,7 +251,7 @@ async function workload(client: DatabaseClient, owner_: DatabaseClient): Promise
   expect(report).toMatchObject({ users: 1, tenants: 0 });
   expect(report.memberships).toBeGreaterThanOrEqual(1);
   // Read through the database's own (unrecorded) client.
-  const left = await withSystem(owner_.db, (tx) => tx.select().from(tenantUsers).where(eq(tenantUsers.userId, gone.userId)));
+  const left = await withSystem(direct.db, (tx) => tx.select().from(tenantUsers).where(eq(tenantUsers.userId, gone.userId)));
 
   // Again, with a deleted tenant that has a member (its owner).
   const doomed = await withUser(db, { userId: owner.id }, (tx) => createTenant(tx, { name: "Doomed" }));

@@ -74,7 +74,9 @@ async function webBackends(): Promise<number[]> {
   }
 }
 
-describe("database faults, as the web app sees them", () => {
+// Not in the NileDB-shaped pass: the faults are a throwaway PostgreSQL server's, migrated as
+// PostgreSQL; what NileDB's gateway does when it drops or freezes is not known here.
+describe.skipIf(process.env.DATABASE_TARGET === "nile")("database faults, as the web app sees them", () => {
   it("backends terminated while requests run: each answers 200 or 503 unavailable, none hangs, and the pool heals", async () => {
     expect((await members()).status).toBe(200);
     const answers: Answer[] = [];

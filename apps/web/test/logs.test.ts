@@ -1,5 +1,5 @@
 import { format } from "node:util";
-import { createUser, sql, withUser } from "@penguinmails/db";
+import { createUser, withUser } from "@penguinmails/db";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as signInRoute } from "@/app/api/session/route";
 import { POST as createTenant } from "@/app/api/tenants/route";
@@ -27,28 +27,30 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+// Through the pool itself: DDL outside the data layer's contexts (on NileDB, which has no
+// triggers, the emulated database takes them: test support only).
 async function refuseWrites(): Promise<void> {
-  const { db } = world().client;
-  await db.execute(sql`
+  const db = { execute: (statement: string) => world().client.sql.unsafe(statement) };
+  await db.execute(`
     CREATE OR REPLACE FUNCTION public.test_refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'refusing user %', NEW.email USING DETAIL = 'email ' || NEW.email; END $$`);
-  await db.execute(sql`
+  await db.execute(`
     CREATE OR REPLACE FUNCTION public.test_refuse_member() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
     DECLARE who text;
     BEGIN
       SELECT email || ' / ' || coalesce(name, '') INTO who FROM users.users WHERE id = NEW.user_id;
       RAISE EXCEPTION 'refusing member %', who USING DETAIL = who;
     END $$`);
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_user ON users.users`);
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_member ON users.tenant_users`);
-  await db.execute(sql`CREATE TRIGGER test_refuse_user BEFORE INSERT ON users.users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_user()`);
-  await db.execute(sql`CREATE TRIGGER test_refuse_member BEFORE INSERT ON users.tenant_users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_member()`);
+  await db.execute(`DROP TRIGGER IF EXISTS test_refuse_user ON users.users`);
+  await db.execute(`DROP TRIGGER IF EXISTS test_refuse_member ON users.tenant_users`);
+  await db.execute(`CREATE TRIGGER test_refuse_user BEFORE INSERT ON users.users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_user()`);
+  await db.execute(`CREATE TRIGGER test_refuse_member BEFORE INSERT ON users.tenant_users FOR EACH ROW EXECUTE FUNCTION public.test_refuse_member()`);
 }
 
 async function allowWrites(): Promise<void> {
-  const { db } = world().client;
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_user ON users.users`);
-  await db.execute(sql`DROP TRIGGER IF EXISTS test_refuse_member ON users.tenant_users`);
+  const db = { execute: (statement: string) => world().client.sql.unsafe(statement) };
+  await db.execute(`DROP TRIGGER IF EXISTS test_refuse_user ON users.users`);
+  await db.execute(`DROP TRIGGER IF EXISTS test_refuse_member ON users.tenant_users`);
 }
 
 function expectCleanLogs(secrets: string[]): void {

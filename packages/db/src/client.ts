@@ -65,25 +65,37 @@ export function createClient(url: string, options: ClientOptions = {}): Database
     connection: { application_name: options.applicationName ?? "penguinmails", TimeZone: "UTC" },
   });
   if (options.contextTimeoutMs !== undefined) contextTimeouts.set(sql, options.contextTimeoutMs);
-  let db = drizzle(sql, { schema });
-  if (options.target === "nile") {
-    nileClients.add(sql);
-    db = drizzle(refusingOutsideContexts(sql), { schema });
-    // The contexts reserve their connections from the pool itself.
-    Object.assign(db, { $client: sql });
-  }
+  if (options.target !== "nile") return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
+
+  const db = drizzle(refusingOutsideContexts(sql), { schema });
+  // The contexts reserve their connections from the pool itself.
+  Object.assign(db, { $client: sql });
+  // Steps NileDB will not take in a context's transaction run in transactions of their own
+  // while that one stays open: on a pool of their own, opened when first needed, so that
+  // contexts holding every connection of the app's pool never wait for one of them (those
+  // steps open nothing further).
+  let steps: DatabaseClient | undefined;
+  nileClients.set(sql, () => (steps ??= createClient(url, { ...options, max: Math.max(2, Math.ceil((options.max ?? 10) / 2)) })).db);
   return {
     db,
     sql,
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), steps?.close()]);
+    },
   };
 }
 
-const nileClients = new WeakSet<postgres.Sql>();
+// NileDB pools, each with the pool for its contexts' own-transaction steps.
+const nileClients = new WeakMap<postgres.Sql, () => Database>();
 
 /** Whether the pool is a NileDB database's (ClientOptions.target). */
 export function isNileClient(sql: postgres.Sql): boolean {
   return nileClients.has(sql);
+}
+
+/** On NileDB, the pool where a context's own-transaction steps run (see createClient). */
+export function stepsPoolOf(sql: postgres.Sql): Database | undefined {
+  return nileClients.get(sql)?.();
 }
 
 // What drizzle gets on NileDB as its client: the pool's settings (drizzle reads its type

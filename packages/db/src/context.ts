@@ -1,7 +1,7 @@
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import { contextTimeoutOf, isNileClient, type Database, type Transaction } from "./client";
+import { contextTimeoutOf, isNileClient, stepsPoolOf, type Database, type Transaction } from "./client";
 import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
@@ -122,7 +122,11 @@ function userEntry(db: Database, context: UserContext): Entry {
   return { setup: [settings({ "nile.user_id": userId }), asRole("penguinmails_app_user", "penguinmails_rls.enter_user()")], scope };
 }
 
-const nileOf = (db: Database): { nile?: Database } => (isNileClient(db.$client) ? { nile: db } : {});
+// On NileDB, where a context's own-transaction steps go (client.ts): never the context's pool.
+const nileOf = (db: Database): { nile?: Database } => {
+  const steps = stepsPoolOf(db.$client);
+  return steps ? { nile: steps } : {};
+};
 
 /**
  * NileDB only: a transaction of its own scoped to `tenantId` by `nile.tenant_id` alone (no
@@ -131,7 +135,7 @@ const nileOf = (db: Database): { nile?: Database } => (isNileClient(db.$client) 
  */
 export async function withTenantScope<T>(db: Database, tenantId: string, userId: string | null, work: Work<T>): Promise<T> {
   const id = parseId(tenantId, "tenantId");
-  return inContext(db, { setup: [settings({ "nile.tenant_id": id })], scope: { tenantId: id, userId, nile: db }, nile: {} }, work);
+  return inContext(db, { setup: [settings({ "nile.tenant_id": id })], scope: { tenantId: id, userId, ...nileOf(db) }, nile: {} }, work);
 }
 
 const noScope = (db?: Database): Scope => ({ tenantId: null, userId: null, ...(db ? nileOf(db) : {}) });

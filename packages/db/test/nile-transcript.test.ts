@@ -333,37 +333,30 @@ describe.skipIf(!isNileTarget())("what a nile-target client sends (recorded on t
   });
 
   // NileDB's built-in tenant_users has no FK to users, and its FK to tenants no ON DELETE
-  // CASCADE (nile-emulation.sql, "Built-in tables verbatim"). A purged user's memberships go
-  // anyway (soft-deleted with the user, the memberships pass takes them in the same run);
-  // a purged tenant's do not: purgeTenants (retention.ts) counts on PostgreSQL's cascade and
-  // its DELETE fails with 23503. A data-layer bug on the NileDB path, found by this workload
-  // and not fixed here. The two "known bug" tests pin the failure exactly as it is (so they
-  // cannot pass for another reason): the fix makes them fail; then assert the fixed behaviour.
+  // CASCADE (nile-emulation.sql, "Built-in tables verbatim"): the purge deletes memberships
+  // itself, tenant by tenant, a tenant's before the tenant (retention.ts).
   it("purgeDeleted on NileDB leaves no membership of a purged user behind", () => {
     expect(outcome.orphans).toBe(0);
   });
 
-  it("known bug: purgeDeleted on NileDB cannot purge a deleted tenant that has members (23503)", () => {
-    const cause = (outcome.tenantPurge as { cause?: { code?: string; constraint_name?: string } } | undefined)?.cause;
-    expect(cause).toMatchObject({ code: "23503", constraint_name: "tenant_users_tenant_id_fkey" });
+  it("purgeDeleted on NileDB purges a deleted tenant that has members, its memberships first", () => {
+    expect(outcome.tenantPurge).toBeUndefined();
   });
 
-  // On NileDB, createTenant (and changeEmail, softDeleteUser, restoreUser, eraseUser,
-  // restoreTenant) run their tenant-scoped writes in transactions of their own
-  // (inTenantScope → withTenantScope) while their user context still holds its connection:
-  // each needs two connections of the pool at once (seen above: the nested transactions run on
-  // connection 2 while connection 1 is in its transaction). A pool of one then waits forever
-  // (here, until the context deadline), and so does a pool of N with N such requests at once
-  // (measured: two concurrent createTenant on max: 2 time out; on max: 3 they pass). A
-  // data-layer problem on the NileDB path, not fixed here; pinned as above.
-  it("known bug: createTenant on NileDB cannot finish on a pool of one connection (it waits for a second)", async () => {
-    const single = createClient(database.database.url, { target: "nile", max: 1, contextTimeoutMs: 1000 });
+  // createTenant (and changeEmail, softDeleteUser, restoreUser, eraseUser, restoreTenant) run
+  // steps in transactions of their own while their context's stays open: on a pool of their
+  // own (client.ts), so a context never waits for a connection its own pool may not have.
+  it("createTenant on NileDB finishes on a pool of one connection", async () => {
+    const single = createClient(database.database.url, { target: "nile", max: 1, contextTimeoutMs: 30_000 });
     try {
       const user = await signInByEmail(single.db, uniqueEmail("single"));
-      const stuck = await withUser(single.db, { userId: user.id }, (tx) => createTenant(tx, { name: "Pool of one" })).catch((error: unknown) => error);
-      expect(stuck).toMatchObject({ code: "unavailable", cause: { code: "CONTEXT_TIMEOUT" } });
+      const made = await Promise.all(
+        ["Pool of one", "Pool of one, again"].map((name) => withUser(single.db, { userId: user.id }, (tx) => createTenant(tx, { name }))),
+      );
+      const mine = await withUser(single.db, { userId: user.id }, (tx) => listMyTenants(tx));
+      expect(mine.map((t) => t.id).sort()).toEqual(made.map((t) => t.id).sort());
     } finally {
-      await single.sql.end({ timeout: 0 }); // not close(): it would wait 5 s for the stuck reservation
+      await single.close();
     }
   });
 

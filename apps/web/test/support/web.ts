@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createClient, type DatabaseClient } from "@penguinmails/db";
-import { createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
+import type { DatabaseClient } from "@penguinmails/db";
+import { connectTo, createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
 import { afterAll, beforeAll, expect } from "vitest";
 import { POST as signInRoute } from "@/app/api/session/route";
 import { closeConnection } from "@/server/db";
@@ -27,7 +27,7 @@ export function setUpWebTestDatabase(options: { migrate?: boolean } = {}): () =>
     // The bound itself is tested in database-faults.test.ts; elsewhere a loaded machine
     // must not turn slow answers into 503s.
     process.env.DATABASE_REQUEST_TIMEOUT_SECONDS = "120";
-    world = { database, client: createClient(database.url, { max: 2 }) };
+    world = { database, client: connectTo(database, { max: 2 }) };
   });
   afterAll(async () => {
     await closeConnection();

@@ -1,6 +1,6 @@
 import net from "node:net";
 import { createClient, type DatabaseClient } from "@penguinmails/db";
-import { createTestDatabase } from "@penguinmails/db/testing";
+import { createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
 import postgres from "postgres";
 import { withDatabaseUrl } from "./env";
 import { seedWorld } from "./seed";
@@ -34,18 +34,21 @@ export class Resources {
 
 /** A fresh database on the run's engine (DATABASE_URL, else embedded), migrated unless asked. */
 export async function openDatabase(resources: Resources, options: { migrate?: boolean } = {}): Promise<BenchDatabase> {
-  const database = await createTestDatabase({ migrate: options.migrate ?? true });
-  const drop = once(() => database.drop());
-  resources.defer(drop);
-  return { ...database, drop };
+  return benchable(resources, await createTestDatabase({ migrate: options.migrate ?? true }));
 }
 
 /** A fresh in-memory embedded engine, migrated, whatever DATABASE_URL says (scenario 7). */
 export async function openEmbedded(resources: Resources): Promise<BenchDatabase> {
-  const database = await createTestDatabase({ engine: "embedded" });
+  return benchable(resources, await createTestDatabase({ engine: "embedded" }));
+}
+
+// The raw side of the scenarios is PostgreSQL's (its roles and functions): no NileDB-shaped run.
+function benchable(resources: Resources, database: TestDatabase): BenchDatabase {
   const drop = once(() => database.drop());
   resources.defer(drop);
-  return { ...database, drop };
+  const { engine } = database;
+  if (engine === "nile") throw new Error("bench: runs on PostgreSQL, Citus or the embedded engine, not with DATABASE_TARGET=nile");
+  return { ...database, engine, drop };
 }
 
 /**
@@ -54,11 +57,9 @@ export async function openEmbedded(resources: Resources): Promise<BenchDatabase>
  * that variable points at the coordinator for the call; the bench runs nothing else meanwhile.
  */
 export async function openCitus(resources: Resources, coordinatorUrl: string): Promise<BenchDatabase> {
-  const database = await withDatabaseUrl(coordinatorUrl, () => createTestDatabase());
-  const drop = once(() => database.drop());
-  resources.defer(drop);
+  const database = benchable(resources, await withDatabaseUrl(coordinatorUrl, () => createTestDatabase()));
   if (database.engine !== "citus") throw new Error("bench: BENCH_CITUS_URL is not a Citus coordinator with workers");
-  return { ...database, drop };
+  return database;
 }
 
 /** `close`, called any number of times, runs once. */

@@ -180,15 +180,17 @@ export async function markEmailVerified(tx: Executor): Promise<User> {
 export async function softDeleteUser(tx: Executor): Promise<void> {
   const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
+  // The memberships carry the user's own timestamp (restoreUser finds them by it), also on
+  // NileDB, where they are written in transactions of their own: the transaction's now(), as
+  // text to keep the microseconds, asked first (Citus refuses a cast of it in RETURNING).
+  const [{ at }] = (await tx.execute<{ at: string }>(sql`SELECT now()::text AS at`)) as unknown as [{ at: string }];
   const [user] = await tx
     .update(users)
-    .set({ deleted: sql`now()` })
+    .set({ deleted: sql`${at}::timestamptz` })
     .where(and(eq(users.id, userId), isNull(users.deleted)))
-    .returning({ at: sql<string>`${users.deleted}::text` });
+    .returning({ id: users.id });
   if (!user) throw new DataError("not_found", "user not found");
-  // The memberships carry the user's own timestamp (restoreUser finds them by it), also on
-  // NileDB, where they are written in transactions of their own; as text, to the microsecond.
-  await endMemberships(tx, userId, checked, { deletedAt: user.at });
+  await endMemberships(tx, userId, checked, { deletedAt: at });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import base from "./vitest.config";
 
 // The NileDB pass (DATABASE_TARGET=nile): the data-layer, read-path and seed tests, unchanged,
@@ -15,6 +15,7 @@ if (!onServer) console.log("NileDB pass on the embedded engine: the emulation, l
 export default defineConfig({
   test: {
     ...base.test,
+    exclude: configDefaults.exclude,
     include: [
       "test/nile-emulation.test.ts",
       "test/nile-lint.test.ts",
@@ -22,6 +23,7 @@ export default defineConfig({
       ...(onServer
         ? [
             "test/nile-transcript.test.ts",
+            "test/nile-probes.test.ts",
             "test/data-tenants.test.ts",
             "test/data-users.test.ts",
             "test/data-memberships.test.ts",

@@ -44,10 +44,8 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
   // so act in each tenant's scope in turn, within this transaction, as a member of it.
   for (const { tenantId } of memberships) {
     await inTenantScope(tx, tenantId, async (scoped) => {
-      await scoped.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
-      if (await isLastOwner(scoped, tenantId, userId)) {
-        throw new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
-      }
+      await lockTenant(scoped, tenantId);
+      if (await isLastOwner(scoped, tenantId, userId)) throw lastOwnerConflict();
     });
   }
   return memberships.map((m) => m.tenantId);
@@ -65,9 +63,18 @@ export async function endMemberships(tx: Executor, userId: string, checked: stri
     end === "delete"
       ? db.delete(tenantUsers).where(live(tenantId))
       : db.update(tenantUsers).set({ deleted: sql`${end.deletedAt}::timestamptz` }).where(live(tenantId));
-  // NileDB writes one tenant per transaction: there each tenant's in a transaction of its own.
+  // NileDB writes one tenant per transaction: there each tenant's in a transaction of its own,
+  // which checks again, under the tenant's lock, that the user is not its last live owner
+  // (the check before was in another transaction: an owner may have left since). A refusal
+  // there leaves the tenants before it done and the account as it was.
   if (scopeOf(tx).nile) {
-    for (const tenantId of checked) await inTenantScope(tx, tenantId, (scoped) => endIn(scoped, tenantId));
+    for (const tenantId of checked) {
+      await inTenantScope(tx, tenantId, async (scoped) => {
+        await lockTenant(scoped, tenantId);
+        if (await isLastOwner(scoped, tenantId, userId)) throw lastOwnerConflict();
+        await endIn(scoped, tenantId);
+      });
+    }
   } else {
     await Promise.all(checked.map((tenantId) => endIn(tx, tenantId)));
   }
@@ -78,6 +85,10 @@ export async function endMemberships(tx: Executor, userId: string, checked: stri
     .limit(1);
   if (left) throw new DataError("conflict", "your workspaces changed while your account was being deleted: try again");
 }
+
+const lockTenant = (tx: Executor, tenantId: string) => tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId)).for("update");
+
+const lastOwnerConflict = () => new DataError("conflict", "you are the only owner of a workspace: make someone else owner, or delete it, first");
 
 // Read after the lock, in a statement of its own: it sees whatever the previous holder committed.
 async function isLastOwner(tx: Executor, tenantId: string, userId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { isNileClient, type Database, type Transaction } from "../client";
+import { isNileClient, stepsPoolOf, type Database, type Transaction } from "../client";
 import { withSystem, withTenantScope } from "../context";
 import { tenants, tenantUsers, users } from "../schema";
 
@@ -197,10 +197,9 @@ async function purgeMemberships(tx: Transaction, cutoff: string, limit: number):
 const PASSES: Pass[] = [purgeUsers, purgeTenants, purgeMemberships];
 
 // On NileDB a transaction writes one tenant, or shared tables, and nothing cascades: each
-// batch deletes memberships tenant by tenant, each in its own transaction, besides the users
+// batch deletes memberships tenant by tenant, each in its own transaction, before the users
 // or tenants they belong to (no foreign key to users there; NileDB's to tenants does not
-// cascade, so a tenant's memberships go before it). A run stopped between the steps is
-// finished by the next. Two repairs follow, for what NileDB's split
+// cascade). A run stopped between the steps is finished by the next. Two repairs follow, for what NileDB's split
 // transactions can leave: a tenant whose creation stopped before its owner membership (no
 // membership at all, an hour old), and memberships whose user is gone.
 const STALE_EMPTY_TENANT = "1 hour";
@@ -216,13 +215,12 @@ async function deleteMembershipsOf(db: Database, tenantId: string, userIds: stri
   });
 }
 
-// Users go first here, locked with SKIP LOCKED so that purges running at once take disjoint
-// batches, in a transaction that writes only them; their memberships follow tenant by tenant.
-// Until they do they are orphans, which no read joins to and the repair sweep removes if this
-// run stops in between. (Memberships first would need the users' locks held across the
-// memberships' own transactions: a pool of one would wait for itself.)
-const nilePurgeUsers: OwnPass = async (db, cutoff, limit) => {
-  const { found, removed, homes } = await withSystem(db, async (tx) => {
+// Users are locked with SKIP LOCKED (purges running at once take disjoint batches) in a
+// transaction that writes only them, and stays open while their memberships are deleted,
+// tenant by tenant, in transactions of their own on the steps pool (client.ts: never the
+// pool this one holds a connection of); then the users go.
+const nilePurgeUsers: OwnPass = async (db, cutoff, limit) =>
+  withSystem(db, async (tx) => {
     await boundedLocks(tx);
     const doomed = await tx
       .select({ id: users.id })
@@ -231,16 +229,15 @@ const nilePurgeUsers: OwnPass = async (db, cutoff, limit) => {
       .orderBy(asc(users.id))
       .limit(limit)
       .for("update", { skipLocked: true });
-    if (doomed.length === 0) return { found: 0, removed: [], homes: [] };
+    const result: PassResult = { table: "users", found: doomed.length, locked: doomed.length, users: 0, tenants: 0, memberships: 0 };
+    if (doomed.length === 0) return result;
     const ids = doomed.map((row) => row.id);
     const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(inArray(tenantUsers.userId, ids));
-    const removed = await tx.delete(users).where(inArray(users.id, ids)).returning({ id: users.id });
-    return { found: doomed.length, removed: removed.map((row) => row.id), homes };
+    const steps = stepsPoolOf(db.$client) ?? db;
+    for (const { tenantId } of homes) result.memberships += await deleteMembershipsOf(steps, tenantId, ids);
+    result.users = (await tx.delete(users).where(inArray(users.id, ids)).returning({ id: users.id })).length;
+    return result;
   });
-  let memberships = 0;
-  for (const { tenantId } of homes) memberships += await deleteMembershipsOf(db, tenantId, removed);
-  return { table: "users", found, locked: found, users: removed.length, tenants: 0, memberships };
-};
 
 const nilePurgeTenants: OwnPass = async (db, cutoff, limit) => {
   const doomed = await withSystem(db, (tx) =>
@@ -296,7 +293,8 @@ const nileSweepEmptyTenants: OwnPass = async (db, _cutoff, limit) => {
   return result;
 };
 
-// Repair: memberships whose user row is gone (erasure or the purge stopped between steps).
+// Repair: memberships whose user row is gone (deleted by another writer, NileDB's console or
+// auth: NileDB has no foreign key to keep them).
 const nileSweepOrphanMemberships: OwnPass = async (db, _cutoff, limit) => {
   const orphan = sql`NOT EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${tenantUsers.userId})`;
   const found = await withSystem(db, (tx) =>

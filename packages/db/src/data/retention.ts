@@ -199,9 +199,9 @@ const PASSES: Pass[] = [purgeUsers, purgeTenants, purgeMemberships];
 // On NileDB a transaction writes one tenant, or shared tables, and nothing cascades: each
 // batch deletes memberships tenant by tenant, each in its own transaction, before the users
 // or tenants they belong to (no foreign key to users there; NileDB's to tenants does not
-// cascade). A run stopped between the steps is finished by the next. Two repairs follow, for what NileDB's split
-// transactions can leave: a tenant whose creation stopped before its owner membership (no
-// membership at all, an hour old), and memberships whose user is gone.
+// cascade). A run stopped between the steps is finished by the next. Two repairs follow: a
+// tenant whose creation stopped before its owner membership (no membership at all, an hour
+// old), and memberships whose user is gone.
 const STALE_EMPTY_TENANT = "1 hour";
 
 async function deleteMembershipsOf(db: Database, tenantId: string, userIds: string[] | null): Promise<number> {

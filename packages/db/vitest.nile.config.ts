@@ -26,6 +26,7 @@ export default defineConfig({
             "test/nile-probes.test.ts",
             "test/data-tenants.test.ts",
             "test/data-owner-races.test.ts",
+            "test/data-relational.test.ts",
             "test/nile-repairs.test.ts",
             "test/data-users.test.ts",
             "test/data-memberships.test.ts",

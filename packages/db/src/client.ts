@@ -7,11 +7,11 @@ export type Schema = typeof schema;
 export type Database = PostgresJsDatabase<Schema> & { $client: postgres.Sql };
 /**
  * What work gets inside a context (withTenant, withUser, withSystem): the same query
- * builders as Database, on the context's one connection and transaction. It has no
- * relational `query` API (building one costs 20 µs a request) and must not open nested
+ * builders as Database, drizzle's relational `query` API included (built on first use), on
+ * the context's one connection and transaction, under its isolation. It must not open nested
  * transactions. Data functions accept either this or a Database.
  */
-export type Transaction = PostgresJsDatabase;
+export type Transaction = PostgresJsDatabase<Schema>;
 
 export interface DatabaseClient {
   db: Database;

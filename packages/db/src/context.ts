@@ -1,10 +1,12 @@
+import { createTableRelationsHelpers, extractTablesRelationalConfig, type ExtractTablesWithRelations, type RelationalSchemaConfig } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import { contextTimeoutOf, isNileClient, stepsPoolOf, type Database, type Transaction } from "./client";
+import { contextTimeoutOf, isNileClient, stepsPoolOf, type Database, type Schema, type Transaction } from "./client";
 import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
+import * as schema from "./schema";
 import { bindScope, type Scope } from "./scope";
 
 // Every request runs in one of three contexts, each its own transaction (never nested in
@@ -365,10 +367,21 @@ function statementsInContext(connection: postgres.ReservedSql, entry: Entry, mes
 
 // A query builder bound to the reserved connection. drizzle() itself cannot take one (it
 // reconfigures the client's type parsers, which a reserved connection shares with its pool,
-// already configured by createClient).
+// already configured by createClient). Drizzle's relational API (`tx.query`) is built on first
+// use, on the same connection: building it costs ~20 µs, a tenth of a member page, and most
+// requests never touch it.
 const dialect = new PgDialect();
+const tablesConfig = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
+const relational = { fullSchema: schema, schema: tablesConfig.tables, tableNamesMap: tablesConfig.tableNamesMap } as unknown as RelationalSchemaConfig<
+  ExtractTablesWithRelations<Schema>
+>;
+
 function transactionOn(connection: postgres.ReservedSql, scope: Scope): Transaction {
-  const tx = new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined);
+  const tx = new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined) as unknown as Transaction;
+  let query: Transaction["query"] | undefined;
+  Object.defineProperty(tx, "query", {
+    get: () => (query ??= new PostgresJsDatabase<Schema>(dialect, new PostgresJsSession(connection, dialect, relational), relational).query),
+  });
   bindScope(tx, scope);
   return tx;
 }

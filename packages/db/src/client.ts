@@ -13,6 +13,19 @@ export type Database = PostgresJsDatabase<Schema> & { $client: postgres.Sql };
  */
 export type Transaction = PostgresJsDatabase<Schema>;
 
+declare const scopeKind: unique symbol;
+/**
+ * A context's transaction, typed by its scope: what withTenant / readInTenant (`TenantTx`),
+ * withUser / readAsUser (`UserTx`) and withSystem (`SystemTx`) hand their work. Data functions
+ * declare the scopes they run in, so calling one outside a context, or a tenant's function in
+ * a user context, does not compile. Contexts are never nested: no `transaction()`.
+ */
+export type ScopedTx<Kind extends "tenant" | "user" | "system"> = Omit<Transaction, "transaction"> & { readonly [scopeKind]: Kind };
+export type TenantTx = ScopedTx<"tenant">;
+export type UserTx = ScopedTx<"user">;
+export type SystemTx = ScopedTx<"system">;
+export type AnyTx = TenantTx | UserTx | SystemTx;
+
 export interface DatabaseClient {
   db: Database;
   /** The underlying postgres.js pool, for the few callers that need the driver itself. */

@@ -2,7 +2,7 @@ import { createTableRelationsHelpers, extractTablesRelationalConfig, type Extrac
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import { contextTimeoutOf, isNileClient, stepsPoolOf, type Database, type Schema, type Transaction } from "./client";
+import { contextTimeoutOf, isNileClient, stepsPoolOf, type AnyTx, type Database, type Schema, type SystemTx, type TenantTx, type UserTx } from "./client";
 import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
@@ -26,15 +26,15 @@ export interface UserContext {
   userId: string;
 }
 
-export type Work<T> = (tx: Transaction) => Promise<T>;
+export type Work<T, Tx extends AnyTx = AnyTx> = (tx: Tx) => Promise<T>;
 
 /** One tenant's rows, its memberships and its members' users, as `userId` acting there. */
-export async function withTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
+export async function withTenant<T>(db: Database, context: TenantContext, work: Work<T, TenantTx>): Promise<T> {
   return inContext(db, tenantEntry(db, context), work);
 }
 
 /** The user's own row, their live memberships across tenants and those tenants. */
-export async function withUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
+export async function withUser<T>(db: Database, context: UserContext, work: Work<T, UserTx>): Promise<T> {
   return inContext(db, userEntry(db, context), work);
 }
 
@@ -45,12 +45,12 @@ export async function withUser<T>(db: Database, context: UserContext, work: Work
  * the round trips of withTenant. The price: statements do not share a snapshot, and the
  * server refuses writes. Use withTenant for anything else.
  */
-export async function readInTenant<T>(db: Database, context: TenantContext, work: Work<T>): Promise<T> {
+export async function readInTenant<T>(db: Database, context: TenantContext, work: Work<T, TenantTx>): Promise<T> {
   return readInContext(db, tenantEntry(db, context), work);
 }
 
 /** readInTenant's counterpart for a user context ("my workspaces"). */
-export async function readAsUser<T>(db: Database, context: UserContext, work: Work<T>): Promise<T> {
+export async function readAsUser<T>(db: Database, context: UserContext, work: Work<T, UserTx>): Promise<T> {
   return readInContext(db, userEntry(db, context), work);
 }
 
@@ -135,7 +135,7 @@ const nileOf = (db: Database): { nile?: Database } => {
  * user: the acting user may not be a member yet, as when creating the tenant), where the data
  * layer checks the acting user itself. Not exported from the package.
  */
-export async function withTenantScope<T>(db: Database, tenantId: string, userId: string | null, work: Work<T>): Promise<T> {
+export async function withTenantScope<T>(db: Database, tenantId: string, userId: string | null, work: Work<T, TenantTx>): Promise<T> {
   const id = parseId(tenantId, "tenantId");
   return inContext(db, { setup: [settings({ "nile.tenant_id": id })], scope: { tenantId: id, userId, ...nileOf(db) }, nile: {} }, work);
 }
@@ -146,7 +146,7 @@ const noScope = (db?: Database): Scope => ({ tenantId: null, userId: null, ...(d
  * The system path: every tenant's rows, for work that must cross tenants (retention purge,
  * seeding). Only logins that are members of penguinmails_system can take it.
  */
-export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
+export async function withSystem<T>(db: Database, work: Work<T, SystemTx>): Promise<T> {
   if (isNileClient(db.$client)) return inContext(db, { setup: [], scope: noScope(db), nile: {} }, work);
   return inContext(db, { setup: [asRole("penguinmails_system")], scope: noScope() }, work);
 }
@@ -156,7 +156,7 @@ export async function withSystem<T>(db: Database, work: Work<T>): Promise<T> {
  * Not exported from the package (nothing should run like this); tests use it to prove
  * that it sees nothing.
  */
-export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T> {
+export async function withoutContext<T>(db: Database, work: Work<T, SystemTx>): Promise<T> {
   return inContext(db, { setup: [asRole("penguinmails_app")], scope: noScope() }, work);
 }
 
@@ -164,7 +164,7 @@ export async function withoutContext<T>(db: Database, work: Work<T>): Promise<T>
 // same write as the first statement of `work`, in order, on a connection reserved for the
 // request. A request is then two round trips (that write, then COMMIT) where drizzle's
 // transaction took four. If the setup failed, its error is the one worth reporting.
-async function inContext<T>(db: Database, entry: Entry, work: Work<T>): Promise<T> {
+async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: Work<T, Tx>): Promise<T> {
   return holding(db, async (connection) => {
     const ready = open(connection, "BEGIN", entry, await messagesFor(db, connection));
     ready.catch(() => {});
@@ -172,7 +172,7 @@ async function inContext<T>(db: Database, entry: Entry, work: Work<T>): Promise<
     try {
       // On NileDB the entry check's verdict comes back as rows, not as an aborted
       // transaction: each result the work gets waits for it (already there: results come in order).
-      result = await work(transactionOn(entry.nile ? afterEntry(connection, ready) : connection, entry.scope));
+      result = await work(transactionOn<Tx>(entry.nile ? afterEntry(connection, ready) : connection, entry.scope));
       await ready;
     } catch (error) {
       const setupError = await ready.then(() => undefined, (e: unknown) => e);
@@ -184,10 +184,10 @@ async function inContext<T>(db: Database, entry: Entry, work: Work<T>): Promise<
   });
 }
 
-async function readInContext<T>(db: Database, entry: Entry, work: Work<T>): Promise<T> {
+async function readInContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: Work<T, Tx>): Promise<T> {
   return holding(db, async (connection) => {
     const messages = await messagesFor(db, connection);
-    return work(transactionOn(statementsInContext(connection, entry, messages), entry.scope));
+    return work(transactionOn<Tx>(statementsInContext(connection, entry, messages), entry.scope));
   });
 }
 
@@ -376,9 +376,9 @@ const relational = { fullSchema: schema, schema: tablesConfig.tables, tableNames
   ExtractTablesWithRelations<Schema>
 >;
 
-function transactionOn(connection: postgres.ReservedSql, scope: Scope): Transaction {
-  const tx = new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined) as unknown as Transaction;
-  let query: Transaction["query"] | undefined;
+function transactionOn<Tx extends AnyTx>(connection: postgres.ReservedSql, scope: Scope): Tx {
+  const tx = new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined) as unknown as Tx;
+  let query: Tx["query"] | undefined;
   Object.defineProperty(tx, "query", {
     get: () => (query ??= new PostgresJsDatabase<Schema>(dialect, new PostgresJsSession(connection, dialect, relational), relational).query),
   });

@@ -1,6 +1,6 @@
 // @penguinmails/db: the client, its types, and the query operators apps need, so that
 // apps never import drizzle-orm or postgres themselves. Tables live in ./schema.
-export { createClient, type ClientOptions, type Database, type DatabaseClient, type Schema, type Transaction } from "./client";
+export { createClient, type AnyTx, type ClientOptions, type Database, type DatabaseClient, type Schema, type SystemTx, type TenantTx, type Transaction, type UserTx } from "./client";
 export { connect, type Connection } from "./connect";
 export { describeDatabaseError, isConnectionFailure } from "./connection-error";
 export { ConfigError } from "./env";

@@ -1,4 +1,4 @@
-import type { Database, Transaction } from "./client";
+import type { AnyTx, Database } from "./client";
 
 // What a context was entered with, kept beside its transaction: the data layer binds these
 // ids as parameters, so a tenant's statement names its tenant (Citus routes it to the one
@@ -16,14 +16,14 @@ export interface Scope {
   nile?: Database;
 }
 
-const scopes = new WeakMap<Database | Transaction, Scope>();
+const scopes = new WeakMap<Database | AnyTx, Scope>();
 
 /** Records `tx`'s scope; called by the contexts when they hand out a transaction. */
-export function bindScope(tx: Database | Transaction, scope: Scope): void {
+export function bindScope(tx: Database | AnyTx, scope: Scope): void {
   scopes.set(tx, scope);
 }
 
 /** The scope `tx` was entered with; outside any context, neither tenant nor user (matches nothing). */
-export function scopeOf(tx: Database | Transaction): Scope {
+export function scopeOf(tx: Database | AnyTx): Scope {
   return scopes.get(tx) ?? { tenantId: null, userId: null };
 }

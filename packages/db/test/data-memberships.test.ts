@@ -5,6 +5,7 @@ import { tenantUsers, users as usersTable } from "../src/schema";
 import { addMember, changeRoles, importMembers, leaveTenant, listMembers, removeMember, softDeleteUser } from "../src/data";
 import { everything, failure, signUp, uniqueEmail, workspace } from "./support/actors";
 import { useDatabase } from "./support/world";
+import { isNileTarget } from "../src/target";
 
 const ctx = useDatabase({ max: 6 });
 
@@ -44,6 +45,28 @@ describe("adding members", () => {
     for (const who of [member, viewer]) {
       expect((await failure(space.as(who, (tx) => addMember(tx, { email: uniqueEmail(), roles: ["viewer"] })))).code).toBe("forbidden");
     }
+    expect(await everything(ctx.client)).toBe(before);
+  });
+});
+
+describe("outside a context", () => {
+  // The scopes are types: a data function takes the transaction of the contexts it runs in.
+  // The @ts-expect-error lines fail `pnpm typecheck` the day one of these compiles.
+  it("a data function does not compile with the db handle, and at run time finds no context", async () => {
+    const team = await workspace(ctx.client);
+    const before = await everything(ctx.client);
+    // @ts-expect-error the db handle is no context's transaction
+    const listed = await failure(listMembers(ctx.client.db));
+    // @ts-expect-error the db handle is no context's transaction
+    const added = await failure(addMember(ctx.client.db, { email: uniqueEmail(), roles: ["member"] }));
+    // @ts-expect-error a user context is not a tenant's
+    const inUser = await failure(withUser(ctx.client.db, { userId: team.owner.id }, (tx) => listMembers(tx)));
+    // A write asks who is acting first: no scope, no tenant. A read runs its statement; engine
+    // difference (NileDB): the db handle refuses every statement there (a ConfigError, the
+    // query error's cause); elsewhere it runs as its login with no scope, and finds nothing.
+    expect(listed).toMatchObject(isNileTarget() ? { cause: { name: "ConfigError" } } : { code: "not_found" });
+    expect(added).toMatchObject({ code: "not_found" });
+    expect(inUser).toMatchObject({ code: "not_found" });
     expect(await everything(ctx.client)).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { isNileClient, type Transaction } from "../src/client";
+import { isNileClient, type TenantTx, type UserTx } from "../src/client";
 import { withSystem, withTenant, withUser } from "../src/context";
 import { addMember, changeRoles, eraseUser, leaveTenant, removeMember, softDeleteUser } from "../src/data";
 import { readDbEnv } from "../src/env";
@@ -27,18 +27,18 @@ interface World {
 type Side = "a" | "b";
 /** `ready` is awaited inside the operation's transaction, before it does anything. */
 type Operation = (world: World, me: Side, ready: () => Promise<void>) => Promise<unknown>;
-type Step = (tx: Transaction, world: World, me: Side) => Promise<unknown>;
+type Step<Tx> = (tx: Tx, world: World, me: Side) => Promise<unknown>;
 
 const other = (world: World, me: Side) => (me === "a" ? world.b : world.a);
 const inTenant =
-  (step: Step): Operation =>
+  (step: Step<TenantTx>): Operation =>
   (world, me, ready) =>
     withTenant(ctx.client.db, { tenantId: world.tenantId, userId: world[me] }, async (tx) => {
       await ready();
       return step(tx, world, me);
     });
 const asUser =
-  (step: Step): Operation =>
+  (step: Step<UserTx>): Operation =>
   (world, me, ready) =>
     withUser(ctx.client.db, { userId: world[me] }, async (tx) => {
       await ready();

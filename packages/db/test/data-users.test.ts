@@ -165,6 +165,7 @@ describe("soft delete, restore, erase", () => {
     await two.as(two.owner, (tx) => addMember(tx, { email: member.email, roles: ["member"] }));
     const before = await everything(ctx.client);
     for (const attempt of [softDeleteUser, eraseUser]) {
+      // @ts-expect-error a tenant's transaction is not a user's: the type refuses it (the run-time check stays for untyped callers)
       const error = await failure(one.as(member, (tx) => attempt(tx)));
       expect(error.message).toBe("account deletion runs in the user's own context (withUser), not in a tenant's");
     }

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant, withUser, withSystem, withoutContext } from "../src/context";
 import { tenants, tenantUsers, users } from "../src/schema";
-import type { Transaction } from "../src/client";
+import type { AnyTx } from "../src/client";
 import { makeTenantWithMember, addMembership, rowText, sqlstate, errorText, useDatabase, type Member } from "./support/world";
 
 // Every table x every command x {tenant A, tenant B, no context}, as penguinmails_app.
@@ -20,7 +20,7 @@ type Context = "A" | "B" | "none";
 const contexts: Context[] = ["A", "B", "none"];
 
 // "none" is the runtime role with no context at all, the way a forgotten context would run.
-function run<T>(context: Context, work: (tx: Transaction) => Promise<T>): Promise<T> {
+function run<T>(context: Context, work: (tx: AnyTx) => Promise<T>): Promise<T> {
   if (context === "none") {
     return withoutContext(ctx.client.db, work);
   }

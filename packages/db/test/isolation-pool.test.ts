@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type Database, type DatabaseClient, type Transaction } from "../src/client";
+import { createClient, type AnyTx, type Database, type DatabaseClient } from "../src/client";
 import { listMembers } from "../src/data";
 import { withTenant, withoutContext } from "../src/context";
 import { readDbEnv } from "../src/env";
@@ -41,7 +41,7 @@ type Request = "A" | "B" | "none";
 
 // "none": the runtime role with no context, which is what any request without one gets.
 function membershipsSeenBy(pool: DatabaseClient, request: Request): Promise<string[]> {
-  const read = async (tx: Transaction) => (await tx.select({ tenantId: tenantUsers.tenantId }).from(tenantUsers)).map((r) => r.tenantId);
+  const read = async (tx: AnyTx) => (await tx.select({ tenantId: tenantUsers.tenantId }).from(tenantUsers)).map((r) => r.tenantId);
   if (request === "none") {
     return withoutContext(pool.db, read);
   }

@@ -289,7 +289,7 @@ describe("driver and protocol", () => {
 
   it("drizzle's three-part column refs in UPDATE, DELETE and ON CONFLICT on users.tenant_users work", async () => {
     const where = and(eq(tenantUsers.tenantId, A), eq(tenantUsers.userId, drizzled));
-    const upsert = (roles: string[]) => (tx: Executor) =>
+    const upsert = (roles: string[]) => (tx: Pick<Executor, "insert">) =>
       tx
         .insert(tenantUsers)
         .values({ tenantId: A, userId: drizzled, roles, email: emailOf(drizzled) })

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { isNileTarget } from "../src/target";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type DatabaseClient, type Transaction } from "../src/client";
+import { createClient, type AnyTx, type DatabaseClient } from "../src/client";
 import { readAsUser, readInTenant, withTenant } from "../src/context";
 import { addMember, findUserById, listMembers, listMyTenants } from "../src/data";
 import { readDbEnv } from "../src/env";
@@ -26,7 +26,7 @@ beforeAll(async () => {
 const asOwner = () => ({ tenantId: team.tenant.id, userId: team.owner.id });
 // Also marks the transaction it runs in (a transaction-local setting) and reports the mark it
 // found, which is set only if an earlier statement ran in the same transaction.
-const contextRow = (tx: Transaction) =>
+const contextRow = (tx: AnyTx) =>
   tx.execute<{ tenant: string; user: string; role: string; earlier: string }>(sql`
     SELECT current_setting('nile.tenant_id', true) AS tenant, current_setting('nile.user_id', true) AS "user",
            current_user AS role, coalesce(current_setting('penguinmails_test.mark', true), '') AS earlier,

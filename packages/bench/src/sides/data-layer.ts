@@ -37,16 +37,16 @@ export const sessionScope = (s: Sample) => ({ tenantId: s.tenantId, userId: s.me
  * the same ids are handed to them first (a WeakMap set, as a context's own bindScope).
  */
 export function hotRead(read: HotRead, db: Database, s: Sample): Promise<unknown> {
-  assumeSessionScope(db, sessionScope(s));
+  const scoped = assumeSessionScope(db, sessionScope(s));
   switch (read) {
     case "user by id":
-      return findUserById(db, s.memberId);
+      return findUserById(scoped.tenant, s.memberId);
     case "user by email":
-      return findUserByEmail(db, s.memberEmail);
+      return findUserByEmail(scoped.tenant, s.memberEmail);
     case "member page":
-      return listMembers(db);
+      return listMembers(scoped.tenant);
     case "my tenants":
-      return listMyTenants(db);
+      return listMyTenants(scoped.user);
   }
 }
 

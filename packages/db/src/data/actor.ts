@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Database, Transaction } from "../client";
+import type { AnyTx, SystemTx, TenantTx, UserTx } from "../client";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { withTenantScope } from "../context";
@@ -10,7 +10,8 @@ import type { TenantRole } from "./validation";
 // Data functions read who is acting from the transaction's scope (withTenant / withUser),
 // the ids row-level security reads from the same context, and bind them as parameters.
 
-export type Executor = Database | Transaction;
+/** Any context's transaction; each data function narrows it to the scopes it runs in. */
+export type Executor = AnyTx;
 
 export interface TenantActor {
   tenantId: string;
@@ -25,7 +26,7 @@ export interface TenantActor {
  * tenant run one at a time (that is what keeps "at least one owner" true under concurrency).
  */
 export async function tenantActor(
-  tx: Executor,
+  tx: TenantTx,
   options: { lock?: boolean; allowDeletedTenant?: boolean } = {},
 ): Promise<TenantActor> {
   // The membership is read after the lock, in a statement of its own: one that waited for
@@ -43,7 +44,7 @@ export async function tenantActor(
 }
 
 /** The acting user's id in a user or tenant context, or `not_found`. */
-export function actingUserId(tx: Executor): string {
+export function actingUserId(tx: TenantTx | UserTx): string {
   const { userId } = scopeOf(tx);
   if (!userId) throw new DataError("not_found", "user not found");
   return userId;
@@ -53,7 +54,7 @@ export function actingUserId(tx: Executor): string {
  * The acting user's id in their own user context, or `not_found`. Account deletion acts on
  * every tenant of the user, which a tenant context would hide: there it is a programming error.
  */
-export function accountHolderId(tx: Executor): string {
+export function accountHolderId(tx: UserTx): string {
   const { userId, tenantId } = scopeOf(tx);
   if (!userId) throw new DataError("not_found", "user not found");
   if (tenantId) throw new Error("account deletion runs in the user's own context (withUser), not in a tenant's");
@@ -74,7 +75,7 @@ export function requireRole(actor: TenantActor, allowed: TenantRole[], action: s
  * transaction that reads, as one role, shards another role wrote. The user context is
  * entered again afterwards, so that it lists the user's tenants as they now are.
  */
-export async function inTenantScope<T>(tx: Executor, tenantId: string, work: (scoped: Executor) => Promise<T>): Promise<T> {
+export async function inTenantScope<T>(tx: UserTx | SystemTx, tenantId: string, work: (scoped: TenantTx) => Promise<T>): Promise<T> {
   const id = parseId(tenantId, "tenantId");
   const scope = scopeOf(tx);
   if (scope.tenantId) throw new DataError("conflict", "already in a workspace's context");
@@ -87,7 +88,8 @@ export async function inTenantScope<T>(tx: Executor, tenantId: string, work: (sc
   scope.tenantId = id;
   let result: T;
   try {
-    result = await work(tx);
+    // The same transaction, now scoped to the tenant (the policies see the setting).
+    result = await work(tx as unknown as TenantTx);
   } finally {
     scope.tenantId = null;
   }

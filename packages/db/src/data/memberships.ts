@@ -1,9 +1,10 @@
 import { and, asc, eq, exists, gt, isNull, sql } from "drizzle-orm";
+import type { TenantTx } from "../client";
 import { DataError } from "../errors";
 import { parseId } from "../ids";
 import { tenants, tenantUsers, users } from "../schema";
 import { scopeOf } from "../scope";
-import { requireRole, tenantActor, type Executor } from "./actor";
+import { requireRole, tenantActor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { findOrCreateUsers } from "./nile-users";
 import { requireAnotherOwner } from "./owners";
@@ -63,7 +64,7 @@ const firstMemberPage = statement((db) => memberPage(db, false).prepare("penguin
 const nextMemberPage = statement((db) => memberPage(db, true).prepare("penguinmails_members_next"));
 
 /** Adds a member by email; an unknown email creates the user, as an invitation would. */
-export async function addMember(tx: Executor, input: { email: string; roles: TenantRole[] }): Promise<Member> {
+export async function addMember(tx: TenantTx, input: { email: string; roles: TenantRole[] }): Promise<Member> {
   const { email, roles } = parseInput(newMemberSchema, input);
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner", "admin"], "add members");
@@ -99,7 +100,7 @@ export interface MemberImport {
  * come back with the new roles, as with addMember.
  * Same rules as addMember: owners and admins import; only owners grant `owner`.
  */
-export async function importMembers(tx: Executor, input: { members: MemberImport[] }): Promise<{ added: number }> {
+export async function importMembers(tx: TenantTx, input: { members: MemberImport[] }): Promise<{ added: number }> {
   const rows = parseInput(memberImportSchema, input.members, "members");
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner", "admin"], "add members");
@@ -132,7 +133,7 @@ export async function importMembers(tx: Executor, input: { members: MemberImport
  * previous page's `nextCursor` as `after`. Soft-deleted memberships only when asked.
  */
 export async function listMembers(
-  tx: Executor,
+  tx: TenantTx,
   input: { after?: string; limit?: number; includeDeleted?: boolean } = {},
 ): Promise<MemberPage> {
   const { after, limit, includeDeleted } = parseInput(memberPageSchema, input);
@@ -146,7 +147,7 @@ export async function listMembers(
 }
 
 /** Replaces a member's roles. */
-export async function changeRoles(tx: Executor, input: { userId: string; roles: TenantRole[] }): Promise<Member> {
+export async function changeRoles(tx: TenantTx, input: { userId: string; roles: TenantRole[] }): Promise<Member> {
   const userId = parseId(input.userId, "userId");
   const roles = parseInput(rolesSchema, input.roles, "roles") as TenantRole[];
   const actor = await tenantActor(tx, { lock: true });
@@ -168,7 +169,7 @@ export async function changeRoles(tx: Executor, input: { userId: string; roles: 
 }
 
 /** Removes a member (soft delete). Removing yourself is leaving, which anyone may do. */
-export async function removeMember(tx: Executor, input: { userId: string }): Promise<void> {
+export async function removeMember(tx: TenantTx, input: { userId: string }): Promise<void> {
   const userId = parseId(input.userId, "userId");
   const actor = await tenantActor(tx, { lock: true });
   const target = await requireMember(tx, actor.tenantId, userId);
@@ -184,7 +185,7 @@ export async function removeMember(tx: Executor, input: { userId: string }): Pro
 }
 
 /** The acting user leaves the context's tenant (refused for its last owner). */
-export async function leaveTenant(tx: Executor): Promise<void> {
+export async function leaveTenant(tx: TenantTx): Promise<void> {
   const actor = await tenantActor(tx);
   await removeMember(tx, { userId: actor.userId });
 }
@@ -193,7 +194,7 @@ export async function leaveTenant(tx: Executor): Promise<void> {
  * A membership carries a copy of its user's email (NileDB's tenant_users.email). The data
  * layer writes it, on every engine: Citus refuses the trigger that does it on PostgreSQL.
  */
-export async function copyMemberEmails(tx: Executor, tenantId: string, userIds: string[]): Promise<void> {
+export async function copyMemberEmails(tx: TenantTx, tenantId: string, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
   await tx.execute(sql`
     UPDATE ${tenantUsers} m SET email = u.email, updated = now()
@@ -204,14 +205,14 @@ export async function copyMemberEmails(tx: Executor, tenantId: string, userIds: 
 
 // Each email's live user, created where missing: by the SQL functions on PostgreSQL (in this
 // transaction), in a transaction of their own on NileDB (nile-users.ts).
-async function resolveUser(tx: Executor, email: string): Promise<string> {
+async function resolveUser(tx: TenantTx, email: string): Promise<string> {
   const { nile } = scopeOf(tx);
   if (nile) return (await findOrCreateUsers(nile, [{ email }])).get(email)!;
   const [resolved] = await mapErrors(() => tx.execute<{ id: string }>(sql`SELECT penguinmails_rls.resolve_user(${email}) AS id`));
   return resolved!.id;
 }
 
-async function resolveUsers(tx: Executor, emails: string[], names: (string | null)[]): Promise<Map<string, string>> {
+async function resolveUsers(tx: TenantTx, emails: string[], names: (string | null)[]): Promise<Map<string, string>> {
   const { nile } = scopeOf(tx);
   if (nile) return findOrCreateUsers(nile, emails.map((email, i) => ({ email, name: names[i] ?? null })));
   // Each array goes as one parameter (drizzle would otherwise spread it into a row).
@@ -225,7 +226,7 @@ async function resolveUsers(tx: Executor, emails: string[], names: (string | nul
   return new Map(resolved.map((row) => [row.email, row.id]));
 }
 
-async function requireMember(tx: Executor, tenantId: string, userId: string): Promise<Member> {
+async function requireMember(tx: TenantTx, tenantId: string, userId: string): Promise<Member> {
   const [row] = await tx
     .select(memberColumns)
     .from(tenantUsers)

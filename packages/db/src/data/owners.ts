@@ -1,4 +1,5 @@
 import { and, asc, eq, exists, isNull, ne, notExists, sql, type SQL } from "drizzle-orm";
+import type { TenantTx, UserTx } from "../client";
 import { DataError } from "../errors";
 import { tenants, tenantUsers, users } from "../schema";
 import { scopeOf } from "../scope";
@@ -20,7 +21,7 @@ const liveOwner = (tenantId: string, who: SQL) =>
   );
 
 /** Refuses with `conflict` unless the tenant (already locked) has a live owner besides `leaving`. */
-export async function requireAnotherOwner(tx: Executor, tenantId: string, leaving: string): Promise<void> {
+export async function requireAnotherOwner(tx: TenantTx, tenantId: string, leaving: string): Promise<void> {
   const [other] = await tx
     .select({ userId: tenantUsers.userId })
     .from(tenantUsers)
@@ -34,7 +35,7 @@ export async function requireAnotherOwner(tx: Executor, tenantId: string, leavin
  * in id order (one global order, so two deletions never deadlock), and refuses with
  * `conflict` if a live tenant would be left without a live owner. Returns in the user context.
  */
-export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Promise<string[]> {
+export async function lockTenantsOfLeavingUser(tx: UserTx, userId: string): Promise<string[]> {
   const memberships = await tx
     .select({ tenantId: tenantUsers.tenantId })
     .from(tenantUsers)
@@ -57,7 +58,7 @@ export async function lockTenantsOfLeavingUser(tx: Executor, userId: string): Pr
  * every shard, and deadlocked with other transactions' tenant locks). Then refuses with
  * `conflict` if a live one is left: a tenant joined meanwhile, never checked.
  */
-export async function endMemberships(tx: Executor, userId: string, checked: string[], end: { deletedAt: string } | "delete"): Promise<void> {
+export async function endMemberships(tx: UserTx, userId: string, checked: string[], end: { deletedAt: string } | "delete"): Promise<void> {
   const live = (tenantId: string) => and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId), isNull(tenantUsers.deleted));
   const endIn = (db: Executor, tenantId: string) =>
     end === "delete"

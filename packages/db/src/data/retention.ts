@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { isNileClient, stepsPoolOf, type Database, type Transaction } from "../client";
+import { isNileClient, stepsPoolOf, type AnyTx, type Database, type SystemTx } from "../client";
 import { withSystem, withTenantScope } from "../context";
 import { tenants, tenantUsers, users } from "../schema";
 
@@ -48,7 +48,7 @@ interface PassResult extends PurgeBatch {
   locked: number;
 }
 
-type Pass = (tx: Transaction, cutoff: string, limit: number) => Promise<PassResult>;
+type Pass = (tx: SystemTx, cutoff: string, limit: number) => Promise<PassResult>;
 /** A pass that opens its own transactions (NileDB's: one scope per transaction). */
 type OwnPass = (db: Database, cutoff: string, limit: number) => Promise<PassResult>;
 
@@ -85,7 +85,7 @@ function inOneTransaction(pass: Pass): OwnPass {
 }
 
 // SET LOCAL rather than set_config(): Citus passes it on to its workers.
-const boundedLocks = (tx: Transaction) => tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`));
+const boundedLocks = (tx: AnyTx) => tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`));
 
 // From the database's clock, once per run, as text: microsecond precision survives. In a
 // context, so that the client's deadline bounds it like every batch.
@@ -103,7 +103,7 @@ const pastRetention = (column: typeof users.deleted | typeof tenants.deleted | t
 // Locks `userIds`' memberships (all of them, or of one tenant), tenant by tenant and in
 // primary-key order, so that two purges sharing memberships queue on the first shared row
 // rather than deadlock; counts what the cascade is about to delete.
-async function lockMemberships(tx: Transaction, tenantIds: string[], userIds: string[] | null): Promise<number> {
+async function lockMemberships(tx: SystemTx, tenantIds: string[], userIds: string[] | null): Promise<number> {
   let locked = 0;
   for (const tenantId of [...tenantIds].sort()) {
     const rows = await tx
@@ -118,7 +118,7 @@ async function lockMemberships(tx: Transaction, tenantIds: string[], userIds: st
 }
 
 // Users (the shared table) are locked in one statement; their memberships by cascade.
-async function purgeUsers(tx: Transaction, cutoff: string, limit: number): Promise<PassResult> {
+async function purgeUsers(tx: SystemTx, cutoff: string, limit: number): Promise<PassResult> {
   const doomed = await tx
     .select({ id: users.id })
     .from(users)
@@ -140,7 +140,7 @@ async function purgeUsers(tx: Transaction, cutoff: string, limit: number): Promi
 }
 
 // Tenants are found first, then each is locked on its own (a single-shard lock on Citus).
-async function purgeTenants(tx: Transaction, cutoff: string, limit: number): Promise<PassResult> {
+async function purgeTenants(tx: SystemTx, cutoff: string, limit: number): Promise<PassResult> {
   const found = await tx
     .select({ id: tenants.id })
     .from(tenants)
@@ -164,7 +164,7 @@ async function purgeTenants(tx: Transaction, cutoff: string, limit: number): Pro
 }
 
 // Memberships soft-deleted on their own while their user and tenant live on, tenant by tenant.
-async function purgeMemberships(tx: Transaction, cutoff: string, limit: number): Promise<PassResult> {
+async function purgeMemberships(tx: SystemTx, cutoff: string, limit: number): Promise<PassResult> {
   const found = await tx
     .select({ tenantId: tenantUsers.tenantId, userId: tenantUsers.userId })
     .from(tenantUsers)

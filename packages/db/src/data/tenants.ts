@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { TenantTx, UserTx } from "../client";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { withSystem } from "../context";
 import { DataError } from "../errors";
@@ -25,7 +26,7 @@ export interface MyTenant {
  * Creates a tenant and, in the same transaction, makes the acting user its owner (user
  * context). The two rows are written in the new tenant's own scope.
  */
-export async function createTenant(tx: Executor, input: { name: string; id?: string }): Promise<Tenant> {
+export async function createTenant(tx: UserTx, input: { name: string; id?: string }): Promise<Tenant> {
   const name = parseInput(tenantNameSchema, input.name, "name");
   const id = input.id === undefined ? randomUUID() : parseId(input.id, "id");
   const userId = actingUserId(tx);
@@ -46,7 +47,7 @@ export async function createTenant(tx: Executor, input: { name: string; id?: str
 }
 
 /** Owners and admins rename their tenant. */
-export async function renameTenant(tx: Executor, input: { name: string }): Promise<Tenant> {
+export async function renameTenant(tx: TenantTx, input: { name: string }): Promise<Tenant> {
   const name = parseInput(tenantNameSchema, input.name, "name");
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner", "admin"], "rename the workspace");
@@ -55,7 +56,7 @@ export async function renameTenant(tx: Executor, input: { name: string }): Promi
 }
 
 /** Owners soft-delete their tenant; its memberships are hidden with it. */
-export async function softDeleteTenant(tx: Executor): Promise<void> {
+export async function softDeleteTenant(tx: TenantTx): Promise<void> {
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner"], "delete the workspace");
   await tx.update(tenants).set({ deleted: sql`now()` }).where(eq(tenants.id, actor.tenantId));
@@ -65,7 +66,7 @@ export async function softDeleteTenant(tx: Executor): Promise<void> {
  * Owners bring back their soft-deleted tenant (the purge removes it after retention). User
  * context: a deleted tenant's context cannot be entered.
  */
-export async function restoreTenant(tx: Executor, input: { tenantId: string }): Promise<Tenant> {
+export async function restoreTenant(tx: UserTx, input: { tenantId: string }): Promise<Tenant> {
   const tenantId = parseId(input.tenantId, "tenantId");
   return inTenantScope(tx, tenantId, async (scoped) => {
     const actor = await tenantActor(scoped, { lock: true, allowDeletedTenant: true });
@@ -93,7 +94,7 @@ const myTenants = statement((db) =>
 const MY_TENANTS_LIMIT = 1000;
 
 /** The acting user's live tenants and their roles there (user context). */
-export async function listMyTenants(tx: Executor): Promise<MyTenant[]> {
+export async function listMyTenants(tx: UserTx): Promise<MyTenant[]> {
   const rows = await select(myTenants, tx, { userId: scopeOf(tx).userId, limit: MY_TENANTS_LIMIT });
   return rows.map((row) => ({ ...row, roles: row.roles as TenantRole[] }));
 }

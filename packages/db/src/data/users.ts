@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import { isNileClient, type Database } from "../client";
+import { isNileClient, type Database, type SystemTx, type TenantTx, type UserTx } from "../client";
 import { scopeOf } from "../scope";
 import { withUser } from "../context";
 import { DataError } from "../errors";
@@ -24,7 +24,7 @@ export interface NewUserInput {
   familyName?: string | null;
 }
 
-export async function createUser(tx: Executor, input: NewUserInput): Promise<User> {
+export async function createUser(tx: UserTx | SystemTx, input: NewUserInput): Promise<User> {
   const data = parseInput(newUserSchema, input);
   // In a user context only that user can be created (sign-up); RLS refuses the rest on
   // PostgreSQL, the data layer everywhere (NileDB has no user context of its own).
@@ -125,7 +125,7 @@ async function visibleInScope(tx: Executor, user: User | undefined): Promise<Use
 }
 
 /** The acting user's own profile fields (name, given and family name, picture). */
-export async function updateProfile(tx: Executor, input: ProfileInput): Promise<User> {
+export async function updateProfile(tx: TenantTx | UserTx, input: ProfileInput): Promise<User> {
   const changes = parseInput(profileSchema, input);
   const userId = actingUserId(tx);
   if (Object.keys(changes).length === 0) return requireLiveUser(tx, userId);
@@ -137,7 +137,7 @@ export async function updateProfile(tx: Executor, input: ProfileInput): Promise<
 }
 
 /** A new address for the acting user: unverified until verified again. */
-export async function changeEmail(tx: Executor, email: string): Promise<User> {
+export async function changeEmail(tx: UserTx, email: string): Promise<User> {
   const address = parseInput(emailSchema, email, "email");
   const userId = actingUserId(tx);
   await refuseTakenEmailOnNile(tx, address, userId);
@@ -162,7 +162,7 @@ export async function changeEmail(tx: Executor, email: string): Promise<User> {
   return user;
 }
 
-export async function markEmailVerified(tx: Executor): Promise<User> {
+export async function markEmailVerified(tx: TenantTx | UserTx): Promise<User> {
   const userId = actingUserId(tx);
   const [user] = await tx
     .update(users)
@@ -177,7 +177,7 @@ export async function markEmailVerified(tx: Executor): Promise<User> {
  * Soft-deletes the acting user and, in the same transaction, their memberships (user
  * context). Refused with `conflict` for the only owner of a live workspace.
  */
-export async function softDeleteUser(tx: Executor): Promise<void> {
+export async function softDeleteUser(tx: UserTx): Promise<void> {
   const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
   // The memberships carry the user's own timestamp (restoreUser finds them by it), also on
@@ -198,7 +198,7 @@ export async function softDeleteUser(tx: Executor): Promise<void> {
  * retention period. System path (the user's own context cannot see their deleted memberships).
  * Refused with `conflict` when a live account now holds the same email.
  */
-export async function restoreUser(tx: Executor, input: { userId: string; retentionDays?: number }): Promise<User> {
+export async function restoreUser(tx: SystemTx, input: { userId: string; retentionDays?: number }): Promise<User> {
   const userId = parseId(input.userId, "userId");
   const days = input.retentionDays ?? 30;
   const [gone] = await tx
@@ -231,7 +231,7 @@ export async function restoreUser(tx: Executor, input: { userId: string; retenti
  * and with them the copies of the email they held. Nothing of the person remains.
  * Refused with `conflict` for the only owner of a live workspace.
  */
-export async function eraseUser(tx: Executor): Promise<void> {
+export async function eraseUser(tx: UserTx): Promise<void> {
   const userId = accountHolderId(tx);
   const checked = await lockTenantsOfLeavingUser(tx, userId);
   // The live memberships go first, tenant by tenant; the cascade takes the deleted ones. NileDB

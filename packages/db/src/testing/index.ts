@@ -4,7 +4,7 @@
 // is a Citus coordinator, the database is a Citus database spanning the whole cluster.
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { createClient, type ClientOptions, type Database, type DatabaseClient } from "../client";
+import { createClient, type ClientOptions, type Database, type DatabaseClient, type TenantTx, type UserTx } from "../client";
 import { bindScope } from "../scope";
 import { startEmbeddedEngine } from "../embedded/engine";
 import { readDbEnv } from "../env";
@@ -139,6 +139,9 @@ export { startThrowawayServer, type ThrowawayServer } from "./throwaway-server";
  * SET ROLE, ...) and call data functions with `db` outside any context: those functions then
  * bind these ids, as a context's transaction would. Production code enters contexts instead.
  */
-export function assumeSessionScope(db: Database, scope: { tenantId: string | null; userId: string | null }): void {
+export function assumeSessionScope(db: Database, scope: { tenantId: string | null; userId: string | null }): { tenant: TenantTx; user: UserTx } {
   bindScope(db, { ...scope });
+  // The same handle, typed as the scope the session was given (data functions take scoped
+  // transactions): the caller vouches for the session's context.
+  return { tenant: db as unknown as TenantTx, user: db as unknown as UserTx };
 }

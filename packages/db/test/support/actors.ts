@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { isNileClient, type DatabaseClient, type Transaction } from "../../src/client";
+import { isNileClient, type DatabaseClient, type TenantTx } from "../../src/client";
 import { withSystem, withTenant, withUser } from "../../src/context";
 import { createTenant, createUser, addMember } from "../../src/data";
 import { eq } from "drizzle-orm";
@@ -20,7 +20,7 @@ export interface Workspace {
   tenant: Tenant;
   owner: User;
   /** run `work` in this tenant's context as `user` (default: the owner) */
-  as<T>(user: User, work: (tx: Transaction) => Promise<T>): Promise<T>;
+  as<T>(user: User, work: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** adds a new user with `roles` (through the owner) and returns them */
   member(roles: TenantRole[], email?: string): Promise<User>;
 }
@@ -28,7 +28,7 @@ export interface Workspace {
 export async function workspace(client: DatabaseClient, name = "Workspace"): Promise<Workspace> {
   const owner = await signUp(client);
   const tenant = await withUser(client.db, { userId: owner.id }, (tx) => createTenant(tx, { name }));
-  const as = <T>(user: User, work: (tx: Transaction) => Promise<T>) =>
+  const as = <T>(user: User, work: (tx: TenantTx) => Promise<T>) =>
     withTenant(client.db, { tenantId: tenant.id, userId: user.id }, work);
   return {
     tenant,

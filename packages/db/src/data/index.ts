@@ -1,20 +1,14 @@
-// The typed data layer: every operation takes the db handle or a transaction first and
-// runs inside a context (withTenant / withUser / withSystem), which decides what it sees.
+// The typed data layer: every operation takes a context's transaction first, typed by the
+// scopes it runs in (TenantTx, UserTx, SystemTx), and the context decides what it sees. Two
+// are entry points of their own and take the db handle: signInByEmail and purgeDeleted.
 export { createUser, signInByEmail, findUserById, findUserByEmail, updateProfile, changeEmail, markEmailVerified, softDeleteUser, restoreUser, eraseUser, type NewUserInput } from "./users";
 export { createTenant, renameTenant, softDeleteTenant, restoreTenant, listMyTenants, type MyTenant } from "./tenants";
 export { addMember, importMembers, listMembers, changeRoles, removeMember, leaveTenant, type Member, type MemberImport, type MemberPage } from "./memberships";
 export {
   TENANT_ROLES,
-  IMPORT_BATCH_LIMIT,
   emailSchema,
-  normalizeEmail,
   displayEmail,
-  memberImportSchema,
   idSchema,
-  newMemberSchema,
-  newUserSchema,
-  profileSchema,
-  roleSchema,
   rolesSchema,
   tenantNameSchema,
   textSchema,
@@ -22,5 +16,4 @@ export {
   type ProfileInput,
   type TenantRole,
 } from "./validation";
-export { toDataError } from "./db-errors";
 export { purgeDeleted, type PurgeOptions, type PurgeBatch, type PurgeReport, type PurgedTable } from "./retention";

@@ -1,7 +1,6 @@
-import type { Database } from "@penguinmails/db";
+import { withJobLock, type Database } from "@penguinmails/db";
 import { exponentialBackoff, pause } from "./backoff";
 import type { Job } from "./jobs";
-import { withJobLock } from "./job-lock";
 import { summarizeError, type Logger } from "./log";
 
 // Runs jobs under their locks and logs one line per outcome. `runForever` keeps each job on

@@ -6,6 +6,7 @@ export { connect, type Connection } from "./connect";
 export { describeDatabaseError, isConnectionFailure } from "./connection-error";
 export { ConfigError } from "./env";
 export { migrate, pendingMigrations, MigrationFailedError, type MigrationResult } from "./migrate";
+export { withJobLock, type Locked } from "./job-lock";
 export type { User, NewUser, Tenant, NewTenant, TenantUser, NewTenantUser } from "./schema";
 export { sql } from "drizzle-orm";
 export { checkDatabase, readAsUser, readInTenant, withSystem, withTenant, withUser, type TenantContext, type UserContext } from "./context";

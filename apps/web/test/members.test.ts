@@ -198,7 +198,7 @@ describe("PATCH /api/tenants/{tenantId}/members/{userId}", () => {
     expect(response.status).toBe(200);
     expect(response.body.member).toMatchObject({ userId: people.member!.user.id, email: people.member!.user.email, roles: ["admin", "member"] });
     const listed = (await members(owner.cookie, tenantId)).body.members.find((m: { userId: string }) => m.userId === people.member!.user.id);
-    expect(listed.roles).toEqual(["admin", "member"]);
+    expect(listed?.roles).toEqual(["admin", "member"]);
   });
 
   it("answers 400 for bad roles, a member id that is not a UUID, or malformed JSON", async () => {

@@ -15,7 +15,7 @@ setUpWebTestDatabase();
 async function workspace() {
   const owner = await signIn(uniqueEmail("owner"));
   const created = await answer(createTenant(request("POST", "/api/tenants", { cookie: owner.cookie, json: { name: "Team" } }), undefined));
-  return { owner, tenantId: created.body.tenant.id as string };
+  return { owner, tenantId: created.body.tenant.id };
 }
 
 const memberEmails = async (cookie: string, tenantId: string) =>

@@ -16,7 +16,7 @@ import type { Sample } from "./world";
 export interface ReadPath {
   /** BEGIN READ ONLY and the setup's messages (SET LOCAL ...; set_config('role', ...) with enter_tenant()), for a sample */
   opening(s: Sample): string[];
-  statement: { text: string; params(s: Sample): unknown[] };
+  statement: { text: string; params: (s: Sample) => unknown[] };
   closing: string;
 }
 

@@ -119,6 +119,6 @@ function refusingOutsideContexts(sql: postgres.Sql): postgres.Sql {
   };
   return new Proxy(sql, {
     apply: refuse,
-    get: (target, key) => (key === "unsafe" || key === "begin" || key === "reserve" ? refuse : Reflect.get(target, key)),
+    get: (target, key) => (key === "unsafe" || key === "begin" || key === "reserve" ? refuse : (Reflect.get(target, key) as unknown)),
   });
 }

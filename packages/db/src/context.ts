@@ -305,7 +305,8 @@ function afterEntry(connection: postgres.ReservedSql, ready: Promise<void>): pos
     let sent: Promise<unknown> | undefined;
     const send = async () => {
       const statement = connection.unsafe(text, params, options);
-      if (rowsAsArrays) statement.values();
+      // values() switches the query to rows as arrays and returns the same query, awaited below.
+      if (rowsAsArrays) void statement.values();
       const [result] = await Promise.all([statement, ready]);
       return result;
     };
@@ -341,8 +342,10 @@ function statementsInContext(connection: postgres.ReservedSql, entry: Entry, mes
     const send = async () => {
       const opening = open(connection, "BEGIN READ ONLY", entry, messages);
       const statement = connection.unsafe(text, params, options);
-      if (rowsAsArrays) statement.values();
-      statement.execute();
+      // values() and execute() return the same query: the first switches it to rows as arrays, the
+      // second queues it now, behind the opening and ahead of COMMIT. It is awaited below.
+      if (rowsAsArrays) void statement.values();
+      void statement.execute();
       const closing = connection.unsafe("COMMIT").execute();
       const [opened, result, closed] = await Promise.allSettled([opening, statement, closing]);
       if (opened.status === "rejected") throw contextError(opened.reason, entry);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { DataError } from "../src/errors";
 import { and, eq, ilike, isNull, sql } from "drizzle-orm";
 import { withSystem, withUser } from "../src/context";
 import { tenantUsers, users as usersTable } from "../src/schema";
@@ -221,7 +222,7 @@ describe("removing and leaving", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(refused.reason.code).toMatch(/^(conflict|not_found)$/);
+    expect((refused.reason as DataError).code).toMatch(/^(conflict|not_found)$/);
     const owners = await withSystem(ctx.client.db, (tx) =>
       tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), isNull(tenantUsers.deleted))),
     );

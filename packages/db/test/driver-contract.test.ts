@@ -49,10 +49,11 @@ describe("drizzle-orm: the session and database context.ts builds", () => {
   // context.ts transactionOn() and statements.ts clientOf(): select() runs its prepared
   // statements on `session.client`, which must be the connection the context reserved.
   it("PostgresJsSession(client, dialect, schema) keeps its client as `session.client`", async () => {
-    await reserved(async (connection) => {
+    await reserved((connection) => {
       const tx = builtAsContextDoes(connection);
       expect(sessionOf(tx)).toBeInstanceOf(PostgresJsSession);
       expect(sessionOf(tx).client).toBe(connection);
+      return Promise.resolve();
     });
     // And a Database made by drizzle() (createClient) has the pool there, also as $client.
     expect(sessionOf(ctx.client.db).client).toBe(ctx.client.sql);
@@ -175,7 +176,7 @@ describe("postgres.js: the reserved connection context.ts drives", () => {
         socket.write = ((...args: unknown[]) => {
           clientSpokeLast = true;
           return write(...args);
-        }) as typeof socket.write;
+        });
         socket.on("data", () => {
           if (clientSpokeLast) trips++;
           clientSpokeLast = false;

@@ -100,15 +100,15 @@ describe.runIf(onServer)("escape attempts by the app's login", () => {
       await tx.unsafe(`SET LOCAL nile.user_id = '${a.userId}'`);
       await tx.unsafe("SET LOCAL ROLE penguinmails_app");
       return {
-        tenants: (await tx`SELECT id FROM tenants`).map((r) => r.id),
-        memberships: (await tx`SELECT tenant_id FROM tenant_users`).map((r) => r.tenant_id),
-        users: (await tx`SELECT id FROM users`).map((r) => r.id).sort(),
+        tenants: (await tx<{ id: string }[]>`SELECT id FROM tenants`).map((r) => r.id),
+        memberships: (await tx<{ tenant_id: string }[]>`SELECT tenant_id FROM tenant_users`).map((r) => r.tenant_id),
+        users: (await tx<{ id: string }[]>`SELECT id FROM users`).map((r) => r.id).sort(),
       };
     });
     // On Citus a tenant context reads every user row (migration 0008: Citus refuses the
     // membership sub-query in a policy); the data layer reaches users only through memberships.
     const expectedUsers =
-      ctx.database.engine === "citus" ? (await ctx.client.sql`SELECT id FROM users`).map((r) => r.id).sort() : [a.userId];
+      ctx.database.engine === "citus" ? (await ctx.client.sql<{ id: string }[]>`SELECT id FROM users`).map((r) => r.id).sort() : [a.userId];
     expect(seen).toEqual({ tenants: [a.tenantId], memberships: [a.tenantId], users: expectedUsers });
   });
 });

@@ -265,8 +265,9 @@ describe("contexts", () => {
     ["userId", { tenantId: randomUUID(), userId: "1'; SET ROLE postgres; --" }],
   ])("a bad %s is a validation error and nothing is sent", async (field, context) => {
     let sent = false;
-    const error = await withTenant(ctx.client.db, context, async () => {
+    const error = await withTenant(ctx.client.db, context, () => {
       sent = true;
+      return Promise.resolve();
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "DataError", code: "validation", fields: [{ field }] });
     expect(sent).toBe(false);

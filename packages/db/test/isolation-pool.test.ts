@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type AnyTx, type Database, type DatabaseClient } from "../src/client";
+import { createClient, type AnyTx, type DatabaseClient } from "../src/client";
 import { listMembers } from "../src/data";
 import { withTenant, withoutContext } from "../src/context";
 import { readDbEnv } from "../src/env";
@@ -126,7 +126,7 @@ describe("plans", () => {
         INSERT INTO tenant_users (tenant_id, user_id, roles)
         SELECT t.id, u.id, '{member}' FROM u CROSS JOIN generate_series(0, 9) k
         JOIN t ON t.n = (u.n + k * 101) % 1000`;
-      const [row] = await tx`SELECT tenant_id, user_id FROM tenant_users WHERE roles = '{member}' LIMIT 1`;
+      const [row] = await tx<{ tenant_id: string; user_id: string }[]>`SELECT tenant_id, user_id FROM tenant_users WHERE roles = '{member}' LIMIT 1`;
       sample = { tenantId: row!.tenant_id, userId: row!.user_id, email: "" };
     });
     await ctx.client.sql`ANALYZE`;
@@ -187,9 +187,9 @@ describe("plans", () => {
     "on Citus: the member page names its tenant and reaches one shard; the policy alone reaches every shard",
     async () => {
       const sent: { text: string; params: unknown[] }[] = [];
-      const traced = postgres(ctx.database.url, { max: 1, onnotice: () => {}, debug: (_c, text, params) => sent.push({ text, params: [...params] }) });
+      const traced = postgres(ctx.database.url, { max: 1, onnotice: () => {}, debug: (_c, text, params: unknown[]) => sent.push({ text, params: [...params] }) });
       try {
-        await withTenant(drizzle(traced, { schema }) as unknown as Database, sample, (tx) => listMembers(tx));
+        await withTenant(drizzle(traced, { schema }), sample, (tx) => listMembers(tx));
       } finally {
         await traced.end();
       }

@@ -81,11 +81,14 @@ describe("pnpm db:migrate", () => {
 /** A temporary copy of the committed migrations, plus one more migration with this SQL. */
 function migrationsWith(tag: string, sql: string): string {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "penguinmails-migrations-"));
-  cleanups.push(async () => fs.rmSync(folder, { recursive: true, force: true }));
+  cleanups.push(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+    return Promise.resolve();
+  });
   fs.cpSync(defaultMigrationsFolder(), folder, { recursive: true });
   const journalPath = path.join(folder, "meta", "_journal.json");
-  const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
-  const last = journal.entries.at(-1);
+  const journal = JSON.parse(fs.readFileSync(journalPath, "utf8")) as { entries: { idx: number; when: number; tag: string }[] };
+  const last = journal.entries.at(-1)!;
   journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag });
   fs.writeFileSync(journalPath, JSON.stringify(journal));
   fs.writeFileSync(path.join(folder, `${tag}.sql`), sql);

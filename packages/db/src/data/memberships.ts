@@ -149,7 +149,7 @@ export async function listMembers(
 /** Replaces a member's roles. */
 export async function changeRoles(tx: TenantTx, input: { userId: string; roles: TenantRole[] }): Promise<Member> {
   const userId = parseId(input.userId, "userId");
-  const roles = parseInput(rolesSchema, input.roles, "roles") as TenantRole[];
+  const roles = parseInput(rolesSchema, input.roles, "roles");
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner", "admin"], "change roles");
   const target = await requireMember(tx, actor.tenantId, userId);

@@ -25,10 +25,7 @@ export default defineConfig(
     rules: {
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-properties": [
-        "error",
-        { object: "process", property: "env", message: "Read configuration through the package's env module." },
-      ],
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through the package's env module." }],
     },
   },
   {

@@ -115,7 +115,9 @@ export function stepsPoolOf(sql: postgres.Sql): Database | undefined {
 // parsers), but no way to run a statement.
 function refusingOutsideContexts(sql: postgres.Sql): postgres.Sql {
   const refuse = () => {
-    throw new ConfigError("on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one");
+    throw new ConfigError(
+      "on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one",
+    );
   };
   return new Proxy(sql, {
     apply: refuse,

@@ -175,7 +175,10 @@ async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: 
       result = await work(transactionOn<Tx>(entry.nile ? afterEntry(connection, ready) : connection, entry.scope));
       await ready;
     } catch (error) {
-      const setupError = await ready.then(() => undefined, (e: unknown) => e);
+      const setupError = await ready.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await connection.unsafe("ROLLBACK").catch(() => {});
       throw setupError ? contextError(setupError, entry) : error;
     }
@@ -222,9 +225,7 @@ async function messagesFor(db: Database, connection: postgres.ReservedSql): Prom
   if (isNileClient(db.$client)) return "one";
   let citus = citusClients.get(db.$client);
   if (!citus) {
-    citus = connection
-      .unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus")
-      .then(([row]) => row?.citus === true);
+    citus = connection.unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus").then(([row]) => row?.citus === true);
     citusClients.set(db.$client, citus);
     // A failed probe (a lost connection) is asked again by the next context.
     citus.catch(() => citusClients.delete(db.$client));
@@ -272,7 +273,11 @@ async function holding<T>(db: Database, use: (connection: postgres.ReservedSql) 
     clearTimeout(timer);
     if (connection) connection.release();
     // The deadline came first: the reservation, when it arrives, goes straight back.
-    else reserving.then((late) => late.release(), () => {});
+    else
+      reserving.then(
+        (late) => late.release(),
+        () => {},
+      );
   }
 }
 

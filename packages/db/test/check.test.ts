@@ -129,7 +129,10 @@ describe("pnpm db:check", () => {
   it("goes red when drizzle-kit check finds the snapshots inconsistent", () => {
     const folder = copyMigrations();
     // Two snapshots claiming the same parent is the collision drizzle-kit check reports.
-    const snapshots = fs.readdirSync(path.join(folder, "meta")).filter((f) => f.endsWith("_snapshot.json")).sort();
+    const snapshots = fs
+      .readdirSync(path.join(folder, "meta"))
+      .filter((f) => f.endsWith("_snapshot.json"))
+      .sort();
     const first = JSON.parse(fs.readFileSync(path.join(folder, "meta", snapshots[0]!), "utf8")) as { prevId: string };
     const secondPath = path.join(folder, "meta", snapshots[1]!);
     const second = JSON.parse(fs.readFileSync(secondPath, "utf8")) as { prevId: string };

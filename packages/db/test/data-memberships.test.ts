@@ -205,7 +205,12 @@ describe("removing and leaving", () => {
     const space = await workspace(ctx.client);
     const ghost = await space.member(["owner"]);
     // What a membership added while its user's account was being deleted leaves behind.
-    await withSystem(ctx.client.db, (tx) => tx.update(usersTable).set({ deleted: sql`now()` }).where(eq(usersTable.id, ghost.id)));
+    await withSystem(ctx.client.db, (tx) =>
+      tx
+        .update(usersTable)
+        .set({ deleted: sql`now()` })
+        .where(eq(usersTable.id, ghost.id)),
+    );
     const before = await everything(ctx.client);
     expect((await failure(space.as(space.owner, (tx) => leaveTenant(tx)))).code).toBe("conflict");
     expect((await failure(space.as(space.owner, (tx) => changeRoles(tx, { userId: space.owner.id, roles: ["admin"] })))).code).toBe("conflict");
@@ -224,7 +229,10 @@ describe("removing and leaving", () => {
     const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect((refused.reason as DataError).code).toMatch(/^(conflict|not_found)$/);
     const owners = await withSystem(ctx.client.db, (tx) =>
-      tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), isNull(tenantUsers.deleted))),
+      tx
+        .select()
+        .from(tenantUsers)
+        .where(and(eq(tenantUsers.tenantId, space.tenant.id), isNull(tenantUsers.deleted))),
     );
     expect(owners.filter((m) => m.roles.includes("owner"))).toHaveLength(1);
   });
@@ -273,7 +281,18 @@ describe("bulk import", () => {
     const before = await everything(ctx.client);
     // Thunks: each attempt starts only when the loop reaches it, so none rejects unobserved.
     const attempts: [() => Promise<unknown>, string][] = [
-      [() => space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: ["member"] }, { email: email.toUpperCase(), roles: ["viewer"] }] })), "validation"],
+      [
+        () =>
+          space.as(space.owner, (tx) =>
+            importMembers(tx, {
+              members: [
+                { email, roles: ["member"] },
+                { email: email.toUpperCase(), roles: ["viewer"] },
+              ],
+            }),
+          ),
+        "validation",
+      ],
       [() => space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: [] }] })), "validation"],
       [() => space.as(space.owner, (tx) => importMembers(tx, { members: [] })), "validation"],
       [() => space.as(admin, (tx) => importMembers(tx, { members: [{ email, roles: ["owner"] }] })), "forbidden"],

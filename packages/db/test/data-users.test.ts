@@ -94,7 +94,10 @@ describe("profile and email", () => {
     expect(changed).toMatchObject({ email: next, emailVerified: null });
     const page = await space.as(space.owner, (tx) => listMembers(tx));
     const row = await withSystem(ctx.client.db, (tx) =>
-      tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), eq(tenantUsers.userId, member.id))),
+      tx
+        .select()
+        .from(tenantUsers)
+        .where(and(eq(tenantUsers.tenantId, space.tenant.id), eq(tenantUsers.userId, member.id))),
     ).then((rows) => rows[0]);
     expect(page.members.find((m) => m.userId === member.id)?.email).toBe(next);
     expect(row?.email).toBe(next);

@@ -156,5 +156,4 @@ describe("one host per embedded data directory", () => {
     }
     await stopAll(successors);
   });
-
 });

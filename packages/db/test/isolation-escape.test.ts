@@ -47,14 +47,11 @@ describe.runIf(onServer)("escape attempts by the app's login", () => {
     expect(await app`SELECT id FROM tenants`).toHaveLength(0);
   });
 
-  it.each(["SET ROLE postgres", "SET ROLE penguinmails_system", "SET SESSION AUTHORIZATION postgres"])(
-    "%s is refused",
-    async (statement) => {
-      const before = await counts();
-      expect(await sqlstate(readAsApp(statement))).toBe("42501");
-      expect(await counts()).toEqual(before);
-    },
-  );
+  it.each(["SET ROLE postgres", "SET ROLE penguinmails_system", "SET SESSION AUTHORIZATION postgres"])("%s is refused", async (statement) => {
+    const before = await counts();
+    expect(await sqlstate(readAsApp(statement))).toBe("42501");
+    expect(await counts()).toEqual(before);
+  });
 
   it("SET ROLE to the tables' owner is refused", async () => {
     const [row] = await ctx.client.sql<{ owner: string }[]>`SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'users'`;
@@ -107,8 +104,7 @@ describe.runIf(onServer)("escape attempts by the app's login", () => {
     });
     // On Citus a tenant context reads every user row (migration 0008: Citus refuses the
     // membership sub-query in a policy); the data layer reaches users only through memberships.
-    const expectedUsers =
-      ctx.database.engine === "citus" ? (await ctx.client.sql<{ id: string }[]>`SELECT id FROM users`).map((r) => r.id).sort() : [a.userId];
+    const expectedUsers = ctx.database.engine === "citus" ? (await ctx.client.sql<{ id: string }[]>`SELECT id FROM users`).map((r) => r.id).sort() : [a.userId];
     expect(seen).toEqual({ tenants: [a.tenantId], memberships: [a.tenantId], users: expectedUsers });
   });
 });

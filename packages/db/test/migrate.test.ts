@@ -46,9 +46,7 @@ describe("pnpm db:migrate", () => {
 
   it("8 simultaneous runs on an empty database all succeed and apply each migration once", async () => {
     const { url } = await emptyDatabase();
-    const runs = await Promise.all(
-      Array.from({ length: 8 }, () => runCli("migrate", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined })),
-    );
+    const runs = await Promise.all(Array.from({ length: 8 }, () => runCli("migrate", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined })));
     expect(runs.map((run) => [run.code, run.stderr])).toEqual(Array(8).fill([0, ""]));
     expect(runs.filter((run) => run.stdout.includes(`applied ${allTags.length}`))).toHaveLength(1);
     expect(runs.filter((run) => run.stdout.includes("no pending migrations"))).toHaveLength(7);

@@ -128,16 +128,17 @@ describe("email is unique among live users, ignoring case", () => {
     await db.client.sql`UPDATE users SET deleted = now() WHERE id = ${old}`;
     const fresh = await insertUser(email.toUpperCase());
     const rows = await db.client.sql`SELECT id, deleted IS NULL AS live FROM users WHERE lower(email) = lower(${email}) ORDER BY live`;
-    expect(rows).toEqual([{ id: old, live: false }, { id: fresh, live: true }]);
+    expect(rows).toEqual([
+      { id: old, live: false },
+      { id: fresh, live: true },
+    ]);
     // ...and restoring the old account while the new one lives is refused.
     expect(await sqlstate(db.client.sql`UPDATE users SET deleted = NULL WHERE id = ${old}`)).toBe("23505");
   });
 
   it("10 concurrent inserts of one address leave exactly one row", async () => {
     const email = unique();
-    const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => insertUser(i % 2 ? email : email.toUpperCase())),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => insertUser(i % 2 ? email : email.toUpperCase())));
     const refused = results.filter((r) => r.status === "rejected");
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(refused.map((r) => (r.reason as { code?: string }).code)).toEqual(Array(9).fill("23505"));

@@ -116,9 +116,7 @@ export function addWorkspaceMember(userId: string, tenantId: string, input: unkn
 export function changeMemberRoles(userId: string, tenantId: string, memberId: string, input: unknown): Promise<WorkspaceMember> {
   return shielded(async () => {
     const { roles } = parseRequestInput(rolesChangeSchema, input);
-    const changed = await withTenant(await database(), { tenantId, userId }, (tx) =>
-      changeRoles(tx, { userId: memberId, roles }),
-    );
+    const changed = await withTenant(await database(), { tenantId, userId }, (tx) => changeRoles(tx, { userId: memberId, roles }));
     return toWorkspaceMember(changed);
   });
 }

@@ -10,7 +10,8 @@ import base from "./vitest.config";
 // layer commits some steps in transactions of their own while the context's is open (a user
 // found or created before the membership): there they would wait for each other forever.
 const onServer = Boolean(process.env.DATABASE_URL);
-if (!onServer) console.log("NileDB pass on the embedded engine: the emulation, lint and migration checks only (the rest needs a server: vitest.nile.config.ts)");
+if (!onServer)
+  console.log("NileDB pass on the embedded engine: the emulation, lint and migration checks only (the rest needs a server: vitest.nile.config.ts)");
 
 export default defineConfig({
   test: {

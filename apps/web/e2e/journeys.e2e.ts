@@ -134,7 +134,10 @@ it("an owner manages members: words for refusals, chosen roles kept, confirmed r
 
   await memberRow.getByRole("button", { name: `Remove ${member}` }).click();
   await confirm.getByRole("button", { name: "Yes, remove" }).click();
-  await page.getByRole("status").filter({ hasText: `Removed ${member} from this workspace.` }).waitFor();
+  await page
+    .getByRole("status")
+    .filter({ hasText: `Removed ${member} from this workspace.` })
+    .waitFor();
   // The notice can come a render before the refreshed list: wait for the row to go.
   await memberRow.waitFor({ state: "detached" });
   // "already a member" no longer holds, so it is gone.
@@ -144,7 +147,10 @@ it("an owner manages members: words for refusals, chosen roles kept, confirmed r
   const other = `other-${run}@example.test`;
   await page.getByLabel("Email", { exact: true }).fill(other);
   await page.getByRole("button", { name: "Add member" }).click();
-  await page.getByRole("status").filter({ hasText: `Added ${other} as member.` }).waitFor();
+  await page
+    .getByRole("status")
+    .filter({ hasText: `Added ${other} as member.` })
+    .waitFor();
   await page.getByText(`Removed ${member}`).waitFor({ state: "detached" });
 
   // A name set on the profile page shows in the members table.
@@ -179,7 +185,10 @@ it("an internationalized address signs in and joins a workspace, shown with its 
   // Typed with the punycode domain, shown (and stored once) as the same address.
   await page.getByLabel("Email", { exact: true }).fill(`用户-${run}@xn--bcher-kva.de`);
   await page.getByRole("button", { name: "Add member" }).click();
-  await page.getByRole("row").filter({ hasText: `用户-${run}@bücher.de` }).waitFor();
+  await page
+    .getByRole("row")
+    .filter({ hasText: `用户-${run}@bücher.de` })
+    .waitFor();
   expect(await alerts(page).count()).toBe(0);
   await capture(page, "workspace-idn");
 });

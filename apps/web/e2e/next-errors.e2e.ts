@@ -14,7 +14,11 @@ async function envelope(response: Response, status: number, code: string): Promi
 
 it("a malformed %-escape is a JSON 400, on API routes and pages alike", async () => {
   await envelope(await fetch(`${baseURL}/api/tenants/%ff/members`), 400, "validation");
-  await envelope(await fetch(`${baseURL}/api/tenants/%E0%A4%A/members`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }), 400, "validation");
+  await envelope(
+    await fetch(`${baseURL}/api/tenants/%E0%A4%A/members`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    400,
+    "validation",
+  );
   await envelope(await fetch(`${baseURL}/workspaces/%ff`), 400, "validation");
   // A valid escape is decoded and routed as usual.
   await envelope(await fetch(`${baseURL}/api/tenants/%41/members`), 401, "unauthorized");
@@ -42,7 +46,11 @@ it("a body over 64 KiB is a JSON 413", async () => {
 
 it("two pm_session cookies: the API answers 401 and the pages treat the visitor as signed out, saying why", async () => {
   const signIn = async (email: string) => {
-    const response = await fetch(`${baseURL}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+    const response = await fetch(`${baseURL}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email }),
+    });
     expect(response.status).toBe(200);
     return response.headers.get("set-cookie")!.split(";")[0]!;
   };

@@ -35,9 +35,7 @@ export class WebConfigError extends Error {
 }
 
 export function readWebEnv(source: Record<string, string | undefined> = process.env): WebEnv {
-  const values = Object.fromEntries(
-    Object.keys(schema.shape).map((key) => [key, source[key]?.trim() ? source[key].trim() : undefined]),
-  );
+  const values = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, source[key]?.trim() ? source[key].trim() : undefined]));
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     // Never echo the values: one of them is a secret.

@@ -8,7 +8,13 @@ export function proxy(request: NextRequest): Response {
     decodeURIComponent(request.nextUrl.pathname);
   } catch {
     return Response.json(
-      { error: { code: "validation", message: "the path is not validly percent-encoded", fields: [{ field: "path", message: "is not valid percent-encoding" }] } },
+      {
+        error: {
+          code: "validation",
+          message: "the path is not validly percent-encoded",
+          fields: [{ field: "path", message: "is not valid percent-encoding" }],
+        },
+      },
       { status: 400 },
     );
   }

@@ -55,14 +55,16 @@ describe("the development session secret", () => {
     const { spawn } = await import("node:child_process");
     const script = `import { readOrCreateDevSecret } from "./src/server/dev-secret.ts"; console.log(readOrCreateDevSecret(${JSON.stringify(file)}));`;
     const outputs = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: webDir });
-          let out = "";
-          child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-          child.once("error", reject);
-          child.once("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`))));
-        }),
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: webDir });
+            let out = "";
+            child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+            child.once("error", reject);
+            child.once("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`))));
+          }),
       ),
     );
     expect(new Set(outputs).size).toBe(1);

@@ -14,7 +14,7 @@ describe("the error mapping", () => {
       const cause = new Error("duplicate key value violates unique constraint, Key (email)=(someone@else)");
       const response = errorResponse(new DataError(code, "what went wrong", [{ field: "email", message: "is bad" }], { cause }));
       expect(response.status).toBe(status);
-      const body = await response.json();
+      const body: unknown = await response.json();
       expect(body).toEqual({ error: { code, message: "what went wrong", fields: [{ field: "email", message: "is bad" }] } });
     }
   });

@@ -5,13 +5,23 @@ import { productWords, wordProblems } from "@/app/form-errors";
 
 describe("form refusals in the product's words", () => {
   it("says an empty email is required, and a malformed one what it should look like", () => {
-    const problem = { status: 400, code: "validation" as const, message: "invalid input: email must be an email address", fields: [{ field: "email", message: "must be an email address" }] };
+    const problem = {
+      status: 400,
+      code: "validation" as const,
+      message: "invalid input: email must be an email address",
+      fields: [{ field: "email", message: "must be an email address" }],
+    };
     expect(wordProblems(problem, ["email"], { email: "  " })).toEqual({ fields: { email: "Enter an email address." } });
     expect(wordProblems(problem, ["email"], { email: "penguin" })).toEqual({ fields: { email: "Enter a whole email address, like name@example.com." } });
   });
 
   it("puts a problem beside its field or at the form, never both, and without zod's 'invalid input'", () => {
-    const problem = { status: 400, code: "validation" as const, message: "invalid input: roles must name at least one role", fields: [{ field: "roles", message: "must name at least one role" }] };
+    const problem = {
+      status: 400,
+      code: "validation" as const,
+      message: "invalid input: roles must name at least one role",
+      fields: [{ field: "roles", message: "must name at least one role" }],
+    };
     expect(wordProblems(problem, ["roles"], {})).toEqual({ fields: { roles: "Choose at least one role." } });
     expect(wordProblems(problem, [], {})).toEqual({ error: "Choose at least one role.", fields: {} });
   });

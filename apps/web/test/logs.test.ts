@@ -85,7 +85,9 @@ describe("logs of failed requests", () => {
 
     await refuseWrites();
     try {
-      const response = await answer(addMember(request("POST", `/api/tenants/${tenantId}/members`, { cookie: owner.cookie, json: { email, roles: ["member"] } }), params({ tenantId })));
+      const response = await answer(
+        addMember(request("POST", `/api/tenants/${tenantId}/members`, { cookie: owner.cookie, json: { email, roles: ["member"] } }), params({ tenantId })),
+      );
       expectError(response, 500, "internal");
       // The pages' server actions take the same path; what they throw on is a bare InternalError.
       const thrown = await addWorkspaceMember(owner.user.id, tenantId, { email, roles: ["viewer"] }).catch((error: unknown) => error);

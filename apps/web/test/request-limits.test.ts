@@ -15,7 +15,7 @@ setUpWebTestDatabase();
 async function workspace() {
   const owner = await signIn(uniqueEmail("owner"));
   const created = await answer(createTenant(request("POST", "/api/tenants", { cookie: owner.cookie, json: { name: "Team" } }), undefined));
-  return { owner, tenantId: created.body.tenant.id as string };
+  return { owner, tenantId: created.body.tenant.id };
 }
 
 const memberEmails = async (cookie: string, tenantId: string) =>
@@ -25,16 +25,19 @@ const memberEmails = async (cookie: string, tenantId: string) =>
 function countingBody(total: number, chunk = 16 * 1024) {
   const counter = { pulled: 0, cancelled: false };
   const piece = new TextEncoder().encode("[".padEnd(chunk, " "));
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (counter.pulled >= total) return controller.close();
-      counter.pulled += piece.byteLength;
-      controller.enqueue(piece);
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (counter.pulled >= total) return controller.close();
+        counter.pulled += piece.byteLength;
+        controller.enqueue(piece);
+      },
+      cancel() {
+        counter.cancelled = true;
+      },
     },
-    cancel() {
-      counter.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, counter };
 }
 
@@ -99,7 +102,13 @@ describe("arrays and objects in a request", () => {
   it("roles: more than 4 is refused as one problem, before the roles are checked", async () => {
     const { owner, tenantId } = await workspace();
     const response = await answer(
-      POST(request("POST", `/api/tenants/${tenantId}/members`, { cookie: owner.cookie, json: { email: uniqueEmail(), roles: ["member", "nope", "nope", "nope", "nope"] } }), params({ tenantId })),
+      POST(
+        request("POST", `/api/tenants/${tenantId}/members`, {
+          cookie: owner.cookie,
+          json: { email: uniqueEmail(), roles: ["member", "nope", "nope", "nope", "nope"] },
+        }),
+        params({ tenantId }),
+      ),
     );
     expectError(response, 400, "validation");
     expect(response.body.error.fields).toEqual([{ field: "roles", message: "must list at most 4 roles" }]);
@@ -132,7 +141,9 @@ describe("arrays and objects in a request", () => {
   it("an answer lists at most 10 problems", async () => {
     const { owner, tenantId } = await workspace();
     const json = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`unknown${i}`, i]));
-    const response = await answer(PATCH(request("PATCH", `/api/tenants/${tenantId}/members/${owner.user.id}`, { cookie: owner.cookie, json }), params({ tenantId, userId: owner.user.id })));
+    const response = await answer(
+      PATCH(request("PATCH", `/api/tenants/${tenantId}/members/${owner.user.id}`, { cookie: owner.cookie, json }), params({ tenantId, userId: owner.user.id })),
+    );
     expectError(response, 400, "validation");
     expect(response.body.error.fields.length).toBeGreaterThan(0);
     expect(response.body.error.fields.length).toBeLessThanOrEqual(MAX_LISTED_PROBLEMS);

@@ -114,7 +114,12 @@ describe("a session", () => {
   it("is refused (401, saying why) when two pm_session cookies come, in either order, even the same one twice", async () => {
     const alice = await signIn(uniqueEmail("alice"));
     const bob = await signIn(uniqueEmail("bob"));
-    for (const cookie of [`${alice.cookie}; ${bob.cookie}`, `${bob.cookie}; other=1; ${alice.cookie}`, `${alice.cookie}; ${alice.cookie}`, `${alice.cookie}; pm_session=`]) {
+    for (const cookie of [
+      `${alice.cookie}; ${bob.cookie}`,
+      `${bob.cookie}; other=1; ${alice.cookie}`,
+      `${alice.cookie}; ${alice.cookie}`,
+      `${alice.cookie}; pm_session=`,
+    ]) {
       const response = await tenantsWith(cookie);
       expectError(response, 401, "unauthorized");
       expect(response.body.error.message).toMatch(/^more than one pm_session cookie was sent/);

@@ -49,7 +49,10 @@ describe("GET /api/tenants", () => {
     const bobs = (await create(bob.cookie, { name: "Bob's" })).body.tenant;
     const gone = (await create(bob.cookie, { name: "Gone" })).body.tenant;
     const added = await answer(
-      addMember(request("POST", `/api/tenants/${shared.id}/members`, { cookie: alice.cookie, json: { email: bob.user.email, roles: ["viewer", "member"] } }), params({ tenantId: shared.id })),
+      addMember(
+        request("POST", `/api/tenants/${shared.id}/members`, { cookie: alice.cookie, json: { email: bob.user.email, roles: ["viewer", "member"] } }),
+        params({ tenantId: shared.id }),
+      ),
     );
     expect(added.status).toBe(201);
     await withTenant(world().client.db, { tenantId: gone.id, userId: bob.user.id }, (tx) => softDeleteTenant(tx));

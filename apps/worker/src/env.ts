@@ -28,9 +28,7 @@ export class WorkerConfigError extends Error {
 }
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const values: Record<string, string | undefined> = Object.fromEntries(
-    Object.keys(schema.shape).map((key) => [key, source[key]?.trim() || undefined]),
-  );
+  const values: Record<string, string | undefined> = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, source[key]?.trim() || undefined]));
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

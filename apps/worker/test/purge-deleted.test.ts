@@ -22,9 +22,21 @@ describe("purge-deleted", () => {
     const report = await purge();
 
     expect(report).toMatchObject({ users: 1, tenants: 1, memberships: 1, interrupted: false });
-    expect([await exists(ctx.client, "users", pastUser), await exists(ctx.client, "users", insideUser), await exists(ctx.client, "users", liveUser)]).toEqual([false, true, true]);
-    expect([await exists(ctx.client, "tenants", pastTenant), await exists(ctx.client, "tenants", insideTenant), await exists(ctx.client, "tenants", liveTenant)]).toEqual([false, true, true]);
-    expect([await isMember(ctx.client, liveTenant, a), await isMember(ctx.client, liveTenant, b), await isMember(ctx.client, liveTenant, c)]).toEqual([false, true, true]);
+    expect([await exists(ctx.client, "users", pastUser), await exists(ctx.client, "users", insideUser), await exists(ctx.client, "users", liveUser)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect([
+      await exists(ctx.client, "tenants", pastTenant),
+      await exists(ctx.client, "tenants", insideTenant),
+      await exists(ctx.client, "tenants", liveTenant),
+    ]).toEqual([false, true, true]);
+    expect([await isMember(ctx.client, liveTenant, a), await isMember(ctx.client, liveTenant, b), await isMember(ctx.client, liveTenant, c)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
     expect([await exists(ctx.client, "users", a), await exists(ctx.client, "users", b)]).toEqual([true, true]);
   });
 
@@ -79,7 +91,11 @@ describe("purge-deleted", () => {
 
     const report = await purge({ batchSize: 10, onBatch: (batch) => void batches.push(batch) });
     expect(report).toMatchObject({ users: 25, memberships: 25, batches: 3 });
-    expect(batches.map((b) => [b.table, b.users, b.memberships])).toEqual([["users", 10, 10], ["users", 10, 10], ["users", 5, 5]]);
+    expect(batches.map((b) => [b.table, b.users, b.memberships])).toEqual([
+      ["users", 10, 10],
+      ["users", 10, 10],
+      ["users", 5, 5],
+    ]);
     expect(await count(ctx.client, "users", `email LIKE '${prefix}%'`)).toBe(0);
   });
 

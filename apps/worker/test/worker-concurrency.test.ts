@@ -20,7 +20,10 @@ describe("several workers at once", () => {
     const pair = [workers.start(["--once"], env), workers.start(["--once"], env)];
     const exits = await Promise.all(pair.map((worker) => worker.waitForExit()));
 
-    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(exits).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
     for (const worker of pair) {
       expect(worker.lines.filter((line) => line.level !== "info")).toEqual([]);
       expect(worker.stderr).toBe("");

@@ -38,8 +38,7 @@ function startWorker(): WorkerProcess {
 }
 
 const batchesLogged = (worker: WorkerProcess) => worker.events("purge.batch").length;
-const after = (worker: WorkerProcess, event: string, index: number) => (line: LogLine) =>
-  line.event === event && worker.events(event).indexOf(line) >= index;
+const after = (worker: WorkerProcess, event: string, index: number) => (line: LogLine) => line.event === event && worker.events(event).indexOf(line) >= index;
 
 /** Every row is gone, counted at most once over all runs, and the others are untouched. */
 async function expectPurgedOnce(worker: WorkerProcess, seeded: Awaited<ReturnType<typeof seed>>) {

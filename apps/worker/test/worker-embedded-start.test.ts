@@ -28,7 +28,11 @@ function freshDataDir(): string {
 
 /** The embedded engine the worker hosts, joined as `db:migrate` would join it. */
 async function joinEngine(dataDir: string): Promise<Connection> {
-  const saved = { DATABASE_URL: process.env.DATABASE_URL, DATABASE_MIGRATION_URL: process.env.DATABASE_MIGRATION_URL, PGLITE_DATA_DIR: process.env.PGLITE_DATA_DIR };
+  const saved = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_MIGRATION_URL: process.env.DATABASE_MIGRATION_URL,
+    PGLITE_DATA_DIR: process.env.PGLITE_DATA_DIR,
+  };
   delete process.env.DATABASE_URL;
   delete process.env.DATABASE_MIGRATION_URL;
   process.env.PGLITE_DATA_DIR = dataDir;

@@ -15,7 +15,9 @@ describe("job.failed lines", () => {
     const tenant = await makeTenant(ctx.client);
     const gone = await makeUser(ctx.client, "past");
     await addMember(ctx.client, tenant, gone);
-    const [person] = await withSystem(ctx.client.db, (tx) => tx.execute<{ email: string; name: string }>(sql`SELECT email, name FROM users WHERE id = ${gone}`));
+    const [person] = await withSystem(ctx.client.db, (tx) =>
+      tx.execute<{ email: string; name: string }>(sql`SELECT email, name FROM users WHERE id = ${gone}`),
+    );
     // On the memberships the purge deletes with the user (by cascade), not on `users`:
     // Citus refuses triggers on reference tables, and takes this one on a distributed table
     // only when asked (the setting is a harmless placeholder elsewhere).

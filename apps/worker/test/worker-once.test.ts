@@ -42,7 +42,9 @@ describe("worker --once", () => {
     try {
       const run = await runWorker(["--once"], { DATABASE_URL: unmigrated.url });
       expect(run.exit.code).toBe(1);
-      expect(run.events("job.failed")).toEqual([expect.objectContaining({ level: "error", job: "purge-deleted", code: expect.stringMatching(/^(42P01|22023)$/) })]);
+      expect(run.events("job.failed")).toEqual([
+        expect.objectContaining({ level: "error", job: "purge-deleted", code: expect.stringMatching(/^(42P01|22023)$/) }),
+      ]);
       expect(String(run.events("job.failed")[0]!.error)).toContain("pnpm db:migrate");
     } finally {
       await unmigrated.drop();

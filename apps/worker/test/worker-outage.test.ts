@@ -35,7 +35,10 @@ describe("database outage", () => {
     const prefix = await seedDeletedMembers(ctx.client, await makeTenant(ctx.client), 40);
     const runsBefore = worker.events("job.finished").length;
     proxy.up();
-    const resumed = await worker.waitFor((line) => line.event === "job.finished" && worker.events("job.finished").indexOf(line) >= runsBefore, "a run after the outage");
+    const resumed = await worker.waitFor(
+      (line) => line.event === "job.finished" && worker.events("job.finished").indexOf(line) >= runsBefore,
+      "a run after the outage",
+    );
     expect(resumed).toMatchObject({ counts: { users: 40, memberships: 40 } });
     expect(await count(ctx.client, "users", `email LIKE '${prefix}%'`)).toBe(0);
 

@@ -2,7 +2,7 @@
 // unset, on the embedded engine (scenario 9 also on BENCH_CITUS_URL's Citus cluster), in databases of its own that it drops afterwards; prints a
 // table and writes the same figures to bench-results.json at the repo root.
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { inspect, parseArgs } from "node:util";
 import { configFor } from "./config";
 import { openDatabase, openEmbedded, Resources, seeded } from "./databases";
 import { readBenchEnv } from "./env";
@@ -90,6 +90,6 @@ try {
   console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   // drizzle's "Failed query" keeps the database's own error as its cause.
   const cause = (error as { cause?: unknown } | undefined)?.cause;
-  if (cause) console.error(`bench: caused by: ${cause instanceof Error ? cause.message : String(cause)}`);
+  if (cause) console.error(`bench: caused by: ${cause instanceof Error ? cause.message : typeof cause === "string" ? cause : inspect(cause)}`);
   process.exitCode = 1;
 }

@@ -32,7 +32,10 @@ export async function explain(sql: postgres.Sql, input: ExplainInput): Promise<P
   return sql.begin(async (tx) => {
     await input.setup?.(tx);
     const params = input.params as postgres.ParameterOrJSON<never>[];
-    const lines = await tx.unsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (${input.analyze === false ? "" : "ANALYZE, BUFFERS, "}COSTS OFF) ${input.text}`, params);
+    const lines = await tx.unsafe<{ "QUERY PLAN": string }[]>(
+      `EXPLAIN (${input.analyze === false ? "" : "ANALYZE, BUFFERS, "}COSTS OFF) ${input.text}`,
+      params,
+    );
     const [json] = await tx.unsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON, COSTS OFF) ${input.text}`, params);
     const root = (typeof json!["QUERY PLAN"] === "string" ? JSON.parse(json!["QUERY PLAN"]) : json!["QUERY PLAN"]) as { Plan: PlanNode }[];
     const plan = root[0]!.Plan;

@@ -16,7 +16,7 @@ import type { Sample } from "./world";
 export interface ReadPath {
   /** BEGIN READ ONLY and the setup's messages (SET LOCAL ...; set_config('role', ...) with enter_tenant()), for a sample */
   opening(s: Sample): string[];
-  statement: { text: string; params(s: Sample): unknown[] };
+  statement: { text: string; params: (s: Sample) => unknown[] };
   closing: string;
 }
 
@@ -40,7 +40,9 @@ export async function captureReadPath(resources: Resources, url: string, request
     const opening = log.slice(0, -2);
     const [statement, closing] = log.slice(-2);
     if (!statement || !closing || !opening[0]?.text.startsWith("BEGIN READ ONLY") || closing.text !== "COMMIT") {
-      throw new Error(`bench: readInTenant's messages for ${request} are not BEGIN READ ONLY ..., statement, COMMIT: ${JSON.stringify(log.map((l) => l.text))}`);
+      throw new Error(
+        `bench: readInTenant's messages for ${request} are not BEGIN READ ONLY ..., statement, COMMIT: ${JSON.stringify(log.map((l) => l.text))}`,
+      );
     }
     return { opening, statement, closing };
   };

@@ -32,7 +32,10 @@ export function summarize(samplesUs: readonly number[], opsPerS?: number): Summa
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 export function round(x: number, digits = 1): number {

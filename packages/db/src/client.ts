@@ -115,10 +115,12 @@ export function stepsPoolOf(sql: postgres.Sql): Database | undefined {
 // parsers), but no way to run a statement.
 function refusingOutsideContexts(sql: postgres.Sql): postgres.Sql {
   const refuse = () => {
-    throw new ConfigError("on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one");
+    throw new ConfigError(
+      "on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one",
+    );
   };
   return new Proxy(sql, {
     apply: refuse,
-    get: (target, key) => (key === "unsafe" || key === "begin" || key === "reserve" ? refuse : Reflect.get(target, key)),
+    get: (target, key) => (key === "unsafe" || key === "begin" || key === "reserve" ? refuse : (Reflect.get(target, key) as unknown)),
   });
 }

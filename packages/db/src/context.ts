@@ -175,7 +175,10 @@ async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: 
       result = await work(transactionOn<Tx>(entry.nile ? afterEntry(connection, ready) : connection, entry.scope));
       await ready;
     } catch (error) {
-      const setupError = await ready.then(() => undefined, (e: unknown) => e);
+      const setupError = await ready.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await connection.unsafe("ROLLBACK").catch(() => {});
       throw setupError ? contextError(setupError, entry) : error;
     }
@@ -222,9 +225,7 @@ async function messagesFor(db: Database, connection: postgres.ReservedSql): Prom
   if (isNileClient(db.$client)) return "one";
   let citus = citusClients.get(db.$client);
   if (!citus) {
-    citus = connection
-      .unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus")
-      .then(([row]) => row?.citus === true);
+    citus = connection.unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus").then(([row]) => row?.citus === true);
     citusClients.set(db.$client, citus);
     // A failed probe (a lost connection) is asked again by the next context.
     citus.catch(() => citusClients.delete(db.$client));
@@ -272,7 +273,11 @@ async function holding<T>(db: Database, use: (connection: postgres.ReservedSql) 
     clearTimeout(timer);
     if (connection) connection.release();
     // The deadline came first: the reservation, when it arrives, goes straight back.
-    else reserving.then((late) => late.release(), () => {});
+    else
+      reserving.then(
+        (late) => late.release(),
+        () => {},
+      );
   }
 }
 
@@ -305,7 +310,8 @@ function afterEntry(connection: postgres.ReservedSql, ready: Promise<void>): pos
     let sent: Promise<unknown> | undefined;
     const send = async () => {
       const statement = connection.unsafe(text, params, options);
-      if (rowsAsArrays) statement.values();
+      // values() switches the query to rows as arrays and returns the same query, awaited below.
+      if (rowsAsArrays) void statement.values();
       const [result] = await Promise.all([statement, ready]);
       return result;
     };
@@ -341,8 +347,10 @@ function statementsInContext(connection: postgres.ReservedSql, entry: Entry, mes
     const send = async () => {
       const opening = open(connection, "BEGIN READ ONLY", entry, messages);
       const statement = connection.unsafe(text, params, options);
-      if (rowsAsArrays) statement.values();
-      statement.execute();
+      // values() and execute() return the same query: the first switches it to rows as arrays, the
+      // second queues it now, behind the opening and ahead of COMMIT. It is awaited below.
+      if (rowsAsArrays) void statement.values();
+      void statement.execute();
       const closing = connection.unsafe("COMMIT").execute();
       const [opened, result, closed] = await Promise.allSettled([opening, statement, closing]);
       if (opened.status === "rejected") throw contextError(opened.reason, entry);

@@ -3,9 +3,7 @@ import { z } from "zod";
 // The db package's configuration, validated once. Empty strings count as unset, so
 // `DATABASE_URL=` in a shell or .env selects the embedded engine, as leaving it out does.
 
-const postgresUrl = z
-  .string()
-  .refine(isPostgresUrl, { message: "must be a postgres:// or postgresql:// URL" });
+const postgresUrl = z.string().refine(isPostgresUrl, { message: "must be a postgres:// or postgresql:// URL" });
 
 const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
@@ -24,9 +22,7 @@ export class ConfigError extends Error {
 }
 
 export function readDbEnv(source: NodeJS.ProcessEnv = process.env): DbEnv {
-  const values = Object.fromEntries(
-    Object.keys(schema.shape).map((key) => [key, source[key] === "" ? undefined : source[key]]),
-  );
+  const values = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, source[key] === "" ? undefined : source[key]]));
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);

@@ -5,7 +5,10 @@ import { DataError } from "./errors";
 // (SET LOCAL takes no bind parameters).
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const idSchema = z.string().regex(UUID_PATTERN, { message: "must be a UUID" }).transform((id) => id.toLowerCase());
+export const idSchema = z
+  .string()
+  .regex(UUID_PATTERN, { message: "must be a UUID" })
+  .transform((id) => id.toLowerCase());
 
 /**
  * The id, lower-cased, or a `validation` DataError naming the field. The same rule as

@@ -1,7 +1,18 @@
 // @penguinmails/db: the client, the contexts, the data functions and their types: what apps
 // use, nothing more (drizzle's `sql` for the few raw statements tests and jobs need), so apps
 // never import drizzle-orm or postgres themselves. Tables live in ./schema.
-export { createClient, type AnyTx, type ClientOptions, type Database, type DatabaseClient, type Schema, type SystemTx, type TenantTx, type Transaction, type UserTx } from "./client";
+export {
+  createClient,
+  type AnyTx,
+  type ClientOptions,
+  type Database,
+  type DatabaseClient,
+  type Schema,
+  type SystemTx,
+  type TenantTx,
+  type Transaction,
+  type UserTx,
+} from "./client";
 export { connect, type Connection } from "./connect";
 export { describeDatabaseError, isConnectionFailure } from "./connection-error";
 export { ConfigError } from "./env";

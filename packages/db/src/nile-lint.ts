@@ -67,12 +67,28 @@ const RULES: Rule[] = [
   // DROP … CASCADE, also inside ALTER TABLE (not an FK's ON DELETE CASCADE).
   { what: "DROP … CASCADE", evidence: EVIDENCE.cascade, refuses: regex(/^DROP\b.*\bCASCADE\b|^ALTER\b.*\bDROP\b[^,]*\bCASCADE\b/i) },
   { what: "CREATE TEMPORARY TABLE", evidence: EVIDENCE.temp, refuses: regex(/^CREATE (?:GLOBAL |LOCAL )?TEMP(?:ORARY)? TABLE\b/i) },
-  { what: "a sequence (serial, identity, nextval) in a tenant-aware table", evidence: EVIDENCE.sequence, refuses: (s, t) => tenantTableChange(s, t, (body) => SEQUENCE_USE.test(body)) },
-  { what: "a foreign key from a tenant-aware table to users.users", evidence: EVIDENCE.sharedFk, refuses: (s, t) => tenantTableChange(s, t, (body) => USERS_USERS.test(body)) },
-  { what: "a tenant-aware table whose primary key lacks tenant_id", evidence: EVIDENCE.primaryKey, refuses: (s, t) => tenantTableChange(s, t, primaryKeyLacksTenant) },
+  {
+    what: "a sequence (serial, identity, nextval) in a tenant-aware table",
+    evidence: EVIDENCE.sequence,
+    refuses: (s, t) => tenantTableChange(s, t, (body) => SEQUENCE_USE.test(body)),
+  },
+  {
+    what: "a foreign key from a tenant-aware table to users.users",
+    evidence: EVIDENCE.sharedFk,
+    refuses: (s, t) => tenantTableChange(s, t, (body) => USERS_USERS.test(body)),
+  },
+  {
+    what: "a tenant-aware table whose primary key lacks tenant_id",
+    evidence: EVIDENCE.primaryKey,
+    refuses: (s, t) => tenantTableChange(s, t, primaryKeyLacksTenant),
+  },
   { what: "an expression in an index column list", evidence: EVIDENCE.expressionIndex, refuses: (s) => index(s)?.columns.some(isExpression) ?? false },
   { what: "a qualified column in an index predicate", evidence: EVIDENCE.predicate, refuses: (s) => QUALIFIED.test(index(s)?.predicate ?? "") },
-  { what: "a schema-qualified type or regnamespace cast", evidence: EVIDENCE.qualifiedType, refuses: regex(new RegExp(String.raw`::\s*(?:${NAME}\s*\.\s*${NAME}|"?regnamespace\b)`, "i")) },
+  {
+    what: "a schema-qualified type or regnamespace cast",
+    evidence: EVIDENCE.qualifiedType,
+    refuses: regex(new RegExp(String.raw`::\s*(?:${NAME}\s*\.\s*${NAME}|"?regnamespace\b)`, "i")),
+  },
   { what: "EXPLAIN", evidence: EVIDENCE.explain, refuses: regex(/^EXPLAIN\b/i) },
   { what: "a DO block", evidence: EVIDENCE.doBlock, refuses: regex(/^DO\b/i) },
 ];

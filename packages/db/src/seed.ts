@@ -43,12 +43,16 @@ export async function seed(db: Database): Promise<SeedResult> {
   const inserted = { users: 0, tenants: 0, memberships: 0 };
   inserted.users = await withSystem(db, async (tx) => (await tx.insert(users).values(demo.users).onConflictDoNothing().returning({ id: users.id })).length);
   for (const tenant of demo.tenants) {
-    inserted.tenants += await withSystem(db, async (tx) => (await tx.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id })).length);
+    inserted.tenants += await withSystem(
+      db,
+      async (tx) => (await tx.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id })).length,
+    );
   }
   for (const tenant of demo.tenants) {
     const memberships = demo.memberships.filter((m) => m.tenantId === tenant.id);
-    inserted.memberships += await withSystem(db, async (tx) =>
-      (await tx.insert(tenantUsers).values(memberships).onConflictDoNothing().returning({ userId: tenantUsers.userId })).length,
+    inserted.memberships += await withSystem(
+      db,
+      async (tx) => (await tx.insert(tenantUsers).values(memberships).onConflictDoNothing().returning({ userId: tenantUsers.userId })).length,
     );
   }
   return { inserted };

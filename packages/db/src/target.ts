@@ -40,7 +40,7 @@ async function resolve(url: string | undefined, env: DbEnv): Promise<DatabaseTar
   }
   if (url) return { url, engine: "postgres", release: async () => {} };
   const shared = await acquireSharedEmbedded(embeddedDataDir(env));
-  return { url: shared.url, engine: "embedded", release: shared.release };
+  return { url: shared.url, engine: "embedded", release: () => shared.release() };
 }
 
 /** Where the embedded database keeps its files: PGLITE_DATA_DIR, else .data/pglite. */

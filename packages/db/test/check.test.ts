@@ -118,8 +118,8 @@ describe("pnpm db:check", () => {
   it("goes red when a journal entry is not stamped after the one before", () => {
     const folder = copyMigrations();
     const journalPath = path.join(folder, "meta", "_journal.json");
-    const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
-    journal.entries[1].when = journal.entries[0].when - 1;
+    const journal = JSON.parse(fs.readFileSync(journalPath, "utf8")) as { entries: { when: number }[] };
+    journal.entries[1]!.when = journal.entries[0]!.when - 1;
     fs.writeFileSync(journalPath, JSON.stringify(journal));
     const result = checkMigrations({ folder });
     expect(result.ok).toBe(false);
@@ -129,10 +129,13 @@ describe("pnpm db:check", () => {
   it("goes red when drizzle-kit check finds the snapshots inconsistent", () => {
     const folder = copyMigrations();
     // Two snapshots claiming the same parent is the collision drizzle-kit check reports.
-    const snapshots = fs.readdirSync(path.join(folder, "meta")).filter((f) => f.endsWith("_snapshot.json")).sort();
-    const first = JSON.parse(fs.readFileSync(path.join(folder, "meta", snapshots[0]!), "utf8"));
+    const snapshots = fs
+      .readdirSync(path.join(folder, "meta"))
+      .filter((f) => f.endsWith("_snapshot.json"))
+      .sort();
+    const first = JSON.parse(fs.readFileSync(path.join(folder, "meta", snapshots[0]!), "utf8")) as { prevId: string };
     const secondPath = path.join(folder, "meta", snapshots[1]!);
-    const second = JSON.parse(fs.readFileSync(secondPath, "utf8"));
+    const second = JSON.parse(fs.readFileSync(secondPath, "utf8")) as { prevId: string };
     second.prevId = first.prevId;
     fs.writeFileSync(secondPath, JSON.stringify(second));
     const result = checkMigrations({ folder });

@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(() => server?.remove());
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (error: unknown) => error);
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 }
 async function marks(client: DatabaseClient, label: string): Promise<number> {
   const [row] = await withSystem(client.db, (tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM marks WHERE label = ${label}`));

@@ -39,7 +39,14 @@ describe("internationalized email addresses", () => {
     const chinese = `用户${tag()}@example.com`;
     const russian = `почта${tag()}@пример.рф`;
     await space.as(space.owner, (tx) => addMember(tx, { email: chinese, roles: ["member"] }));
-    await space.as(space.owner, (tx) => importMembers(tx, { members: [{ email: russian, roles: ["viewer"] }, { email: `Ü${tag()}@BÜCHER.de`, roles: ["viewer"] }] }));
+    await space.as(space.owner, (tx) =>
+      importMembers(tx, {
+        members: [
+          { email: russian, roles: ["viewer"] },
+          { email: `Ü${tag()}@BÜCHER.de`, roles: ["viewer"] },
+        ],
+      }),
+    );
     const page = await space.as(space.owner, (tx) => listMembers(tx));
     const emails = page.members.map((m) => m.email);
     expect(emails).toContain(chinese);

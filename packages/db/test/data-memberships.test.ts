@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { DataError } from "../src/errors";
 import { and, eq, ilike, isNull, sql } from "drizzle-orm";
 import { withSystem, withUser } from "../src/context";
 import { tenantUsers, users as usersTable } from "../src/schema";
@@ -204,7 +205,12 @@ describe("removing and leaving", () => {
     const space = await workspace(ctx.client);
     const ghost = await space.member(["owner"]);
     // What a membership added while its user's account was being deleted leaves behind.
-    await withSystem(ctx.client.db, (tx) => tx.update(usersTable).set({ deleted: sql`now()` }).where(eq(usersTable.id, ghost.id)));
+    await withSystem(ctx.client.db, (tx) =>
+      tx
+        .update(usersTable)
+        .set({ deleted: sql`now()` })
+        .where(eq(usersTable.id, ghost.id)),
+    );
     const before = await everything(ctx.client);
     expect((await failure(space.as(space.owner, (tx) => leaveTenant(tx)))).code).toBe("conflict");
     expect((await failure(space.as(space.owner, (tx) => changeRoles(tx, { userId: space.owner.id, roles: ["admin"] })))).code).toBe("conflict");
@@ -221,9 +227,12 @@ describe("removing and leaving", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(refused.reason.code).toMatch(/^(conflict|not_found)$/);
+    expect((refused.reason as DataError).code).toMatch(/^(conflict|not_found)$/);
     const owners = await withSystem(ctx.client.db, (tx) =>
-      tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), isNull(tenantUsers.deleted))),
+      tx
+        .select()
+        .from(tenantUsers)
+        .where(and(eq(tenantUsers.tenantId, space.tenant.id), isNull(tenantUsers.deleted))),
     );
     expect(owners.filter((m) => m.roles.includes("owner"))).toHaveLength(1);
   });
@@ -272,7 +281,18 @@ describe("bulk import", () => {
     const before = await everything(ctx.client);
     // Thunks: each attempt starts only when the loop reaches it, so none rejects unobserved.
     const attempts: [() => Promise<unknown>, string][] = [
-      [() => space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: ["member"] }, { email: email.toUpperCase(), roles: ["viewer"] }] })), "validation"],
+      [
+        () =>
+          space.as(space.owner, (tx) =>
+            importMembers(tx, {
+              members: [
+                { email, roles: ["member"] },
+                { email: email.toUpperCase(), roles: ["viewer"] },
+              ],
+            }),
+          ),
+        "validation",
+      ],
       [() => space.as(space.owner, (tx) => importMembers(tx, { members: [{ email, roles: [] }] })), "validation"],
       [() => space.as(space.owner, (tx) => importMembers(tx, { members: [] })), "validation"],
       [() => space.as(admin, (tx) => importMembers(tx, { members: [{ email, roles: ["owner"] }] })), "forbidden"],

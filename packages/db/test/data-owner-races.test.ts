@@ -99,7 +99,15 @@ async function outcome(run: Promise<unknown>): Promise<string> {
  */
 async function statesOf(worlds: World[]): Promise<{ text: string; liveOwners: number }[]> {
   const rows = await withSystem(ctx.client.db, async (tx) => {
-    const members = await tx.select().from(tenantUsers).where(inArray(tenantUsers.tenantId, worlds.map((w) => w.tenantId)));
+    const members = await tx
+      .select()
+      .from(tenantUsers)
+      .where(
+        inArray(
+          tenantUsers.tenantId,
+          worlds.map((w) => w.tenantId),
+        ),
+      );
     const ids = [...worlds.flatMap((w) => [w.a, w.b]), ...members.map((m) => m.userId)];
     return { members, users: await tx.select().from(users).where(inArray(users.id, ids)) };
   });
@@ -112,11 +120,7 @@ async function statesOf(worlds: World[]): Promise<{ text: string; liveOwners: nu
       return `${side}: account ${user.deleted ? "deleted" : "live"}, ${membership}`;
     };
     const liveOwners = rows.members.filter(
-      (m) =>
-        m.tenantId === world.tenantId &&
-        !m.deleted &&
-        m.roles.includes("owner") &&
-        rows.users.some((u) => u.id === m.userId && !u.deleted),
+      (m) => m.tenantId === world.tenantId && !m.deleted && m.roles.includes("owner") && rows.users.some((u) => u.id === m.userId && !u.deleted),
     ).length;
     return { text: `${person("a")}; ${person("b")}`, liveOwners };
   });
@@ -199,7 +203,9 @@ describe.runIf(onServer)("becoming an owner while the account is being deleted",
     const [held, joined] = await makeWorlds(2);
     const leaver = held!.a;
     // The leaver was once a member of the other workspace (removed), so joining again is an update.
-    await withSystem(ctx.client.db, (tx) => tx.insert(tenantUsers).values({ tenantId: joined!.tenantId, userId: leaver, roles: ["member"], deleted: new Date() }));
+    await withSystem(ctx.client.db, (tx) =>
+      tx.insert(tenantUsers).values({ tenantId: joined!.tenantId, userId: leaver, roles: ["member"], deleted: new Date() }),
+    );
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;

@@ -26,9 +26,7 @@ describe("tenants", () => {
   it("lists only live tenants, with the user's roles in each, for a user in two tenants", async () => {
     const [one, two] = [await workspace(ctx.client, "Alpha"), await workspace(ctx.client, "Beta")];
     const both = await one.member(["admin"]);
-    await two.as(two.owner, (tx) =>
-      import("../src/data").then(({ addMember }) => addMember(tx, { email: both.email, roles: ["viewer"] })),
-    );
+    await two.as(two.owner, (tx) => import("../src/data").then(({ addMember }) => addMember(tx, { email: both.email, roles: ["viewer"] })));
     const mine = await withUser(ctx.client.db, { userId: both.id }, (tx) => listMyTenants(tx));
     expect(mine.map((t) => [t.name, t.roles])).toEqual([
       ["Alpha", ["admin"]],
@@ -56,8 +54,7 @@ describe("tenants", () => {
     expect(await withUser(ctx.client.db, { userId: admin.id }, (tx) => listMyTenants(tx))).toEqual([]);
     expect((await failure(space.as(space.owner, (tx) => listMembers(tx)))).code).toBe("not_found");
     // A deleted tenant's context cannot be entered: its owners restore it from their user context.
-    const restore = (user: { id: string }) =>
-      withUser(ctx.client.db, { userId: user.id }, (tx) => restoreTenant(tx, { tenantId: space.tenant.id }));
+    const restore = (user: { id: string }) => withUser(ctx.client.db, { userId: user.id }, (tx) => restoreTenant(tx, { tenantId: space.tenant.id }));
     expect((await failure(restore(admin))).code).toBe("forbidden");
 
     const restored = await restore(space.owner);

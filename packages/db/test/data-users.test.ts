@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import type { DataError } from "../src/errors";
 import { and, eq, sql } from "drizzle-orm";
 import { tenantUsers } from "../src/schema";
 import { withSystem, withUser } from "../src/context";
@@ -42,7 +43,7 @@ describe("sign-up and lookup", () => {
     const winners = ctx.database.engine === "nile" ? [1, 2] : [1];
     const won = results.filter((r) => r.status === "fulfilled").length;
     expect(winners).toContain(won);
-    const reasons = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    const reasons = results.flatMap((r) => (r.status === "rejected" ? [r.reason as DataError] : []));
     expect(reasons.map((e) => [e.code, e.fields?.[0]?.field])).toEqual(Array(10 - won).fill(["conflict", "email"]));
     const found = await withSystem(ctx.client.db, (tx) => findUserByEmail(tx, email));
     expect(found).not.toBeNull();
@@ -93,7 +94,10 @@ describe("profile and email", () => {
     expect(changed).toMatchObject({ email: next, emailVerified: null });
     const page = await space.as(space.owner, (tx) => listMembers(tx));
     const row = await withSystem(ctx.client.db, (tx) =>
-      tx.select().from(tenantUsers).where(and(eq(tenantUsers.tenantId, space.tenant.id), eq(tenantUsers.userId, member.id))),
+      tx
+        .select()
+        .from(tenantUsers)
+        .where(and(eq(tenantUsers.tenantId, space.tenant.id), eq(tenantUsers.userId, member.id))),
     ).then((rows) => rows[0]);
     expect(page.members.find((m) => m.userId === member.id)?.email).toBe(next);
     expect(row?.email).toBe(next);

@@ -24,15 +24,40 @@ describe("the data layer refuses bad input, changing nothing", () => {
     ["a 255-character email", () => space.as(space.owner, (tx) => addMember(tx, { email: longEmail, roles: ["member"] })), "validation", "email"],
     ["an email without @", () => space.as(space.owner, (tx) => addMember(tx, { email: "penguin.example.test", roles: ["member"] })), "validation", "email"],
     ["a NUL byte in a name", () => space.as(space.owner, (tx) => renameTenant(tx, { name: "Pen\0guin" })), "validation", "name"],
-    ["a 201-character name", () => withUser(ctx.client.db, { userId: space.owner.id }, (tx) => updateProfile(tx, { name: "n".repeat(201) })), "validation", "name"],
+    [
+      "a 201-character name",
+      () => withUser(ctx.client.db, { userId: space.owner.id }, (tx) => updateProfile(tx, { name: "n".repeat(201) })),
+      "validation",
+      "name",
+    ],
     ["an empty tenant name", () => withUser(ctx.client.db, { userId: space.owner.id }, (tx) => createTenant(tx, { name: "   " })), "validation", "name"],
-    ["an unknown role", () => space.as(space.owner, (tx) => addMember(tx, { email: uniqueEmail(), roles: ["superuser" as "member"] })), "validation", "roles.0"],
+    [
+      "an unknown role",
+      () => space.as(space.owner, (tx) => addMember(tx, { email: uniqueEmail(), roles: ["superuser" as "member"] })),
+      "validation",
+      "roles.0",
+    ],
     ["empty roles", () => space.as(space.owner, (tx) => addMember(tx, { email: uniqueEmail(), roles: [] })), "validation", "roles"],
     ["duplicate roles", () => space.as(space.owner, (tx) => addMember(tx, { email: uniqueEmail(), roles: ["member", "member"] })), "validation", "roles"],
-    ["an unknown profile field", () => withUser(ctx.client.db, { userId: space.owner.id }, (tx) => updateProfile(tx, { email: "x@y.z" } as never)), "validation", "input"],
+    [
+      "an unknown profile field",
+      () => withUser(ctx.client.db, { userId: space.owner.id }, (tx) => updateProfile(tx, { email: "x@y.z" } as never)),
+      "validation",
+      "input",
+    ],
     ["a duplicate membership", () => space.as(space.owner, (tx) => addMember(tx, { email: space.owner.email, roles: ["member"] })), "conflict", "email"],
-    ["a missing tenant", () => withTenant(ctx.client.db, { tenantId: randomUUID(), userId: space.owner.id }, (tx) => renameTenant(tx, { name: "X" })), "not_found", ""],
-    ["a bad tenant id in the context", () => withTenant(ctx.client.db, { tenantId: "42", userId: space.owner.id }, (tx) => renameTenant(tx, { name: "X" })), "validation", "tenantId"],
+    [
+      "a missing tenant",
+      () => withTenant(ctx.client.db, { tenantId: randomUUID(), userId: space.owner.id }, (tx) => renameTenant(tx, { name: "X" })),
+      "not_found",
+      "",
+    ],
+    [
+      "a bad tenant id in the context",
+      () => withTenant(ctx.client.db, { tenantId: "42", userId: space.owner.id }, (tx) => renameTenant(tx, { name: "X" })),
+      "validation",
+      "tenantId",
+    ],
   ];
 
   it.each(cases)("%s", async (_, attempt, code, field) => {
@@ -71,7 +96,14 @@ describe.skipIf(isNileTarget())("the database refuses the same bad data from any
 
   it("a NUL byte never reaches a row (PostgreSQL text cannot hold one)", async () => {
     const before = await everything(ctx.client);
-    const error = await failure(withSystem(ctx.client.db, (tx) => tx.update(users).set({ name: "a\0b" }).where(sql`true`)));
+    const error = await failure(
+      withSystem(ctx.client.db, (tx) =>
+        tx
+          .update(users)
+          .set({ name: "a\0b" })
+          .where(sql`true`),
+      ),
+    );
     expect(error.message).toBeTruthy();
     expect(await everything(ctx.client)).toBe(before);
   });
@@ -81,7 +113,12 @@ describe.skipIf(isNileTarget())("the database refuses the same bad data from any
     const error = await failure(
       withSystem(ctx.client.db, (tx) =>
         import("../src/data/db-errors").then(({ mapErrors }) =>
-          mapErrors(() => tx.update(tenantUsers).set({ roles: ["owner", "owner"] }).where(sql`true`)),
+          mapErrors(() =>
+            tx
+              .update(tenantUsers)
+              .set({ roles: ["owner", "owner"] })
+              .where(sql`true`),
+          ),
         ),
       ),
     );

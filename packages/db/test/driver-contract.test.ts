@@ -49,10 +49,11 @@ describe("drizzle-orm: the session and database context.ts builds", () => {
   // context.ts transactionOn() and statements.ts clientOf(): select() runs its prepared
   // statements on `session.client`, which must be the connection the context reserved.
   it("PostgresJsSession(client, dialect, schema) keeps its client as `session.client`", async () => {
-    await reserved(async (connection) => {
+    await reserved((connection) => {
       const tx = builtAsContextDoes(connection);
       expect(sessionOf(tx)).toBeInstanceOf(PostgresJsSession);
       expect(sessionOf(tx).client).toBe(connection);
+      return Promise.resolve();
     });
     // And a Database made by drizzle() (createClient) has the pool there, also as $client.
     expect(sessionOf(ctx.client.db).client).toBe(ctx.client.sql);
@@ -120,7 +121,9 @@ describe("drizzle-orm: the session and database context.ts builds", () => {
   // its errors look like drizzle's own. Both rely on the wrapper's shape.
   it("a driver error reaches the caller as DrizzleQueryError(query, params, cause), the cause untouched", async () => {
     const refusal = new DataError("not_found", "tenant not found");
-    const tx = builtAsContextDoes({ unsafe: () => ({ values: () => Promise.reject(refusal), then: (_: unknown, no: (e: unknown) => unknown) => Promise.reject(refusal).catch(no) }) });
+    const tx = builtAsContextDoes({
+      unsafe: () => ({ values: () => Promise.reject(refusal), then: (_: unknown, no: (e: unknown) => unknown) => Promise.reject(refusal).catch(no) }),
+    });
     const failed = await tx.execute(sql`SELECT ${1}`).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(DrizzleQueryError);
     expect(failed).toMatchObject({ query: "SELECT $1", params: [1] });
@@ -172,10 +175,10 @@ describe("postgres.js: the reserved connection context.ts drives", () => {
         const socket = net.connect({ host: url.hostname, port: Number(url.port || 5432) });
         let clientSpokeLast = false;
         const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-        socket.write = ((...args: unknown[]) => {
+        socket.write = (...args: unknown[]) => {
           clientSpokeLast = true;
           return write(...args);
-        }) as typeof socket.write;
+        };
         socket.on("data", () => {
           if (clientSpokeLast) trips++;
           clientSpokeLast = false;
@@ -203,7 +206,11 @@ describe("postgres.js: the reserved connection context.ts drives", () => {
 
 describe("drizzle-orm: the prepared query statements.ts reads", () => {
   const builder = drizzle.mock({ schema });
-  const byId = () => builder.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, sql.placeholder("id")));
+  const byId = () =>
+    builder
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(eq(users.id, sql.placeholder("id")));
   const internal = (query: unknown) => query as { queryString: unknown; params: unknown; prepare: unknown; fields: { path: string[]; field: unknown }[] };
 
   // statement(): the text sent as the named prepared statement is `queryString`.
@@ -215,7 +222,10 @@ describe("drizzle-orm: the prepared query statements.ts reads", () => {
 
   // statement() keeps `params` and select() fills them per call with fillPlaceholders().
   it("`params` hold sql.placeholder() as a Placeholder that fillPlaceholders() fills by name", () => {
-    const query = builder.select({ id: users.id }).from(users).where(sql`${users.id} = ${sql.placeholder("id")} AND ${users.email} = ${"x@example.test"}`);
+    const query = builder
+      .select({ id: users.id })
+      .from(users)
+      .where(sql`${users.id} = ${sql.placeholder("id")} AND ${users.email} = ${"x@example.test"}`);
     const params = internal(query.prepare("contract_params")).params as unknown[];
     expect(params).toHaveLength(2);
     expect(is(params[0], Placeholder)).toBe(true);
@@ -249,7 +259,12 @@ describe("drizzle-orm: the prepared query statements.ts reads", () => {
   it("an SQL field carries `decoder.mapFromDriverValue`, set by mapWith(), also under .as()", () => {
     const count = sql<number>`count(*)`.mapWith(Number);
     const plain = sql<string>`'x'`;
-    const fields = internal(builder.select({ n: count, s: plain, a: sql<number>`1`.mapWith(Number).as("a") }).from(users).prepare("contract_sql")).fields;
+    const fields = internal(
+      builder
+        .select({ n: count, s: plain, a: sql<number>`1`.mapWith(Number).as("a") })
+        .from(users)
+        .prepare("contract_sql"),
+    ).fields;
     expect(fields.map((f) => f.path)).toEqual([["n"], ["s"], ["a"]]);
     const decoderOf = (field: unknown) => (field as { decoder: { mapFromDriverValue(v: unknown): unknown } }).decoder;
     expect(is(fields[0]!.field, SQL)).toBe(true);

@@ -19,7 +19,13 @@ async function outcome(promise: Promise<unknown>): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const pending = new Promise<string>((resolve) => (timer = setTimeout(resolve, BOUND_MS, "pending")));
   try {
-    return await Promise.race([promise.then(() => "ok", (error: { code?: string }) => `rejected ${error.code}`), pending]);
+    return await Promise.race([
+      promise.then(
+        () => "ok",
+        (error: { code?: string }) => `rejected ${error.code}`,
+      ),
+      pending,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -57,9 +57,9 @@ function start(mode: "host-or-join" | "writer", first: number): Starter {
     running.delete(child);
     markLoaded(); // its report says why
   });
-  child.stdin!.on("error", () => {}); // a starter that died cannot be told to go
+  child.stdin.on("error", () => {}); // a starter that died cannot be told to go
   const report = new Promise<Report>((resolve, reject) => {
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       const lines = stdout.split("\n");
       stdout = lines.pop()!;
@@ -69,7 +69,7 @@ function start(mode: "host-or-join" | "writer", first: number): Starter {
         else if (line.startsWith("ack ")) acked.push(Number(line.slice(4)));
       }
     });
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     void exited.then(() => reject(new Error(`starter exited before reporting: ${stderr}`)));
   });
   return { child, loaded, report, acked, exited };
@@ -116,9 +116,9 @@ describe("one host per embedded data directory", () => {
   const leftovers: [string, (() => Promise<string>) | undefined, number][] = [
     ["no lock file, on a directory not created yet", undefined, 1],
     ["a lock naming a dead pid", async () => JSON.stringify({ pid: await deadPid(), port: 1 }), 4],
-    ["an empty lock file", async () => "", 1],
-    ["a corrupt lock file", async () => '{"pid": 12', 1],
-    ["a lock naming a live unrelated process (a reused pid)", async () => JSON.stringify({ pid: process.pid, port: 1 }), 1],
+    ["an empty lock file", () => Promise.resolve(""), 1],
+    ["a corrupt lock file", () => Promise.resolve('{"pid": 12'), 1],
+    ["a lock naming a live unrelated process (a reused pid)", () => Promise.resolve(JSON.stringify({ pid: process.pid, port: 1 })), 1],
   ];
 
   // Up to 4 rounds: took 450 s at load 120-160 on 2 cores.
@@ -156,5 +156,4 @@ describe("one host per embedded data directory", () => {
     }
     await stopAll(successors);
   });
-
 });

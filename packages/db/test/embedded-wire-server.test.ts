@@ -35,9 +35,7 @@ describe("embedded wire server", () => {
   });
 
   it("keeps each connection's parameterised statements apart", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => sql<{ i: number; t: string }[]>`SELECT ${i}::int AS i, ${`v${i}`}::text AS t`),
-    );
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => sql<{ i: number; t: string }[]>`SELECT ${i}::int AS i, ${`v${i}`}::text AS t`));
     results.forEach((rows, i) => expect(rows[0]).toEqual({ i, t: `v${i}` }));
   });
 

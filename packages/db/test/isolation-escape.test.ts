@@ -47,14 +47,11 @@ describe.runIf(onServer)("escape attempts by the app's login", () => {
     expect(await app`SELECT id FROM tenants`).toHaveLength(0);
   });
 
-  it.each(["SET ROLE postgres", "SET ROLE penguinmails_system", "SET SESSION AUTHORIZATION postgres"])(
-    "%s is refused",
-    async (statement) => {
-      const before = await counts();
-      expect(await sqlstate(readAsApp(statement))).toBe("42501");
-      expect(await counts()).toEqual(before);
-    },
-  );
+  it.each(["SET ROLE postgres", "SET ROLE penguinmails_system", "SET SESSION AUTHORIZATION postgres"])("%s is refused", async (statement) => {
+    const before = await counts();
+    expect(await sqlstate(readAsApp(statement))).toBe("42501");
+    expect(await counts()).toEqual(before);
+  });
 
   it("SET ROLE to the tables' owner is refused", async () => {
     const [row] = await ctx.client.sql<{ owner: string }[]>`SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'users'`;
@@ -100,15 +97,14 @@ describe.runIf(onServer)("escape attempts by the app's login", () => {
       await tx.unsafe(`SET LOCAL nile.user_id = '${a.userId}'`);
       await tx.unsafe("SET LOCAL ROLE penguinmails_app");
       return {
-        tenants: (await tx`SELECT id FROM tenants`).map((r) => r.id),
-        memberships: (await tx`SELECT tenant_id FROM tenant_users`).map((r) => r.tenant_id),
-        users: (await tx`SELECT id FROM users`).map((r) => r.id).sort(),
+        tenants: (await tx<{ id: string }[]>`SELECT id FROM tenants`).map((r) => r.id),
+        memberships: (await tx<{ tenant_id: string }[]>`SELECT tenant_id FROM tenant_users`).map((r) => r.tenant_id),
+        users: (await tx<{ id: string }[]>`SELECT id FROM users`).map((r) => r.id).sort(),
       };
     });
     // On Citus a tenant context reads every user row (migration 0008: Citus refuses the
     // membership sub-query in a policy); the data layer reaches users only through memberships.
-    const expectedUsers =
-      ctx.database.engine === "citus" ? (await ctx.client.sql`SELECT id FROM users`).map((r) => r.id).sort() : [a.userId];
+    const expectedUsers = ctx.database.engine === "citus" ? (await ctx.client.sql<{ id: string }[]>`SELECT id FROM users`).map((r) => r.id).sort() : [a.userId];
     expect(seen).toEqual({ tenants: [a.tenantId], memberships: [a.tenantId], users: expectedUsers });
   });
 });

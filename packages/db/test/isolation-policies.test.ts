@@ -69,9 +69,7 @@ describe("catalog", () => {
       SELECT table_name, string_agg(privilege_type, ',' ORDER BY privilege_type) AS privileges
       FROM information_schema.role_table_grants
       WHERE grantee = 'penguinmails_app' AND table_schema IN ('public', 'users') GROUP BY table_name ORDER BY table_name`;
-    expect(rows).toEqual(
-      ["tenant_users", "tenants", "users"].map((table_name) => ({ table_name, privileges: "DELETE,INSERT,SELECT,UPDATE" })),
-    );
+    expect(rows).toEqual(["tenant_users", "tenants", "users"].map((table_name) => ({ table_name, privileges: "DELETE,INSERT,SELECT,UPDATE" })));
   });
 
   it("every policy has both USING and WITH CHECK where its command allows them", async () => {
@@ -111,9 +109,21 @@ describe("UPDATE of A's rows", () => {
   it.each(contexts)("in context %s", async (context) => {
     const before = await snapshot();
     const changed = await run(context, async (tx) => ({
-      tenants: await tx.update(tenants).set({ name: `renamed in ${context}` }).where(eq(tenants.id, a.tenantId)).returning(),
-      memberships: await tx.update(tenantUsers).set({ roles: ["owner", "admin"] }).where(eq(tenantUsers.tenantId, a.tenantId)).returning(),
-      users: await tx.update(users).set({ name: `renamed in ${context}` }).where(eq(users.id, a.userId)).returning(),
+      tenants: await tx
+        .update(tenants)
+        .set({ name: `renamed in ${context}` })
+        .where(eq(tenants.id, a.tenantId))
+        .returning(),
+      memberships: await tx
+        .update(tenantUsers)
+        .set({ roles: ["owner", "admin"] })
+        .where(eq(tenantUsers.tenantId, a.tenantId))
+        .returning(),
+      users: await tx
+        .update(users)
+        .set({ name: `renamed in ${context}` })
+        .where(eq(users.id, a.userId))
+        .returning(),
     }));
     if (context === "A") {
       expect(changed.tenants.map((r) => r.name)).toEqual(["renamed in A"]);
@@ -144,7 +154,10 @@ describe("INSERT", () => {
     const newcomer = randomUUID();
     await withSystem(ctx.client.db, (tx) => tx.insert(users).values({ id: newcomer, email: `${newcomer}@example.test` }));
     const attempt = run(context, (tx) =>
-      tx.insert(tenantUsers).values({ tenantId: a.tenantId, userId: newcomer, roles: ["member"] }).returning(),
+      tx
+        .insert(tenantUsers)
+        .values({ tenantId: a.tenantId, userId: newcomer, roles: ["member"] })
+        .returning(),
     );
     if (context === "A") {
       expect((await attempt).map((r) => [r.tenantId, r.userId])).toEqual([[a.tenantId, newcomer]]);
@@ -177,7 +190,10 @@ describe("INSERT", () => {
   it("the acting user's own row, in user context (sign-up), is allowed", async () => {
     const id = randomUUID();
     const rows = await withUser(ctx.client.db, { userId: id }, (tx) =>
-      tx.insert(users).values({ id, email: `${id}@example.test` }).returning({ id: users.id }),
+      tx
+        .insert(users)
+        .values({ id, email: `${id}@example.test` })
+        .returning({ id: users.id }),
     );
     expect(rows).toEqual([{ id }]);
   });
@@ -265,8 +281,9 @@ describe("contexts", () => {
     ["userId", { tenantId: randomUUID(), userId: "1'; SET ROLE postgres; --" }],
   ])("a bad %s is a validation error and nothing is sent", async (field, context) => {
     let sent = false;
-    const error = await withTenant(ctx.client.db, context, async () => {
+    const error = await withTenant(ctx.client.db, context, () => {
       sent = true;
+      return Promise.resolve();
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "DataError", code: "validation", fields: [{ field }] });
     expect(sent).toBe(false);

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type AnyTx, type Database, type DatabaseClient } from "../src/client";
+import { createClient, type AnyTx, type DatabaseClient } from "../src/client";
 import { listMembers } from "../src/data";
 import { withTenant, withoutContext } from "../src/context";
 import { readDbEnv } from "../src/env";
@@ -92,7 +92,9 @@ describe("pool hygiene", () => {
       try {
         const inContext = async (member: Member) => {
           await reserved`BEGIN`;
-          await reserved.unsafe(`SET LOCAL nile.tenant_id = '${member.tenantId}'; SET LOCAL nile.user_id = '${member.userId}'; SET LOCAL ROLE penguinmails_app`);
+          await reserved.unsafe(
+            `SET LOCAL nile.tenant_id = '${member.tenantId}'; SET LOCAL nile.user_id = '${member.userId}'; SET LOCAL ROLE penguinmails_app`,
+          );
           const rows = await reserved.unsafe(text, [1], { prepare: true });
           const [statements] = await reserved`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = ${text}`;
           await reserved`COMMIT`;
@@ -126,7 +128,7 @@ describe("plans", () => {
         INSERT INTO tenant_users (tenant_id, user_id, roles)
         SELECT t.id, u.id, '{member}' FROM u CROSS JOIN generate_series(0, 9) k
         JOIN t ON t.n = (u.n + k * 101) % 1000`;
-      const [row] = await tx`SELECT tenant_id, user_id FROM tenant_users WHERE roles = '{member}' LIMIT 1`;
+      const [row] = await tx<{ tenant_id: string; user_id: string }[]>`SELECT tenant_id, user_id FROM tenant_users WHERE roles = '{member}' LIMIT 1`;
       sample = { tenantId: row!.tenant_id, userId: row!.user_id, email: "" };
     });
     await ctx.client.sql`ANALYZE`;
@@ -183,55 +185,49 @@ describe("plans", () => {
   // Only a Citus coordinator has shards to route to. Policies keep any query to its tenant's
   // rows, but Citus prunes shards only by what the statement itself says: the data layer
   // binds the context's tenant as a parameter for that.
-  it.runIf(onCitus)(
-    "on Citus: the member page names its tenant and reaches one shard; the policy alone reaches every shard",
-    async () => {
-      const sent: { text: string; params: unknown[] }[] = [];
-      const traced = postgres(ctx.database.url, { max: 1, onnotice: () => {}, debug: (_c, text, params) => sent.push({ text, params: [...params] }) });
-      try {
-        await withTenant(drizzle(traced, { schema }) as unknown as Database, sample, (tx) => listMembers(tx));
-      } finally {
-        await traced.end();
-      }
-      const page = sent.find((q) => q.text.includes('from "users"."tenant_users"'));
-      expect(page?.params).toContain(sample.tenantId);
-      const tasks = async (text: string, params: unknown[]) => {
-        const lines = await ctx.client.sql.begin(async (tx) => {
-          await tx.unsafe(`SET LOCAL nile.tenant_id = '${sample.tenantId}'`);
-          await tx.unsafe(`SET LOCAL nile.user_id = '${sample.userId}'`);
-          await tx`SELECT set_config('role', 'penguinmails_app', true)`;
-          return tx.unsafe(`EXPLAIN ${text}`, params as never[]);
-        });
-        return /Task Count: (\d+)/.exec(lines.map((l) => l["QUERY PLAN"] as string).join("\n"))?.[1];
-      };
-      expect(await tasks(page!.text, page!.params)).toBe("1");
-      expect(Number(await tasks("SELECT * FROM tenant_users", []))).toBeGreaterThan(1);
-    },
-  );
-
-  it.each(["users", "tenants", "tenant_users"])(
-    "the retention purge finds deleted %s through the partial index on deleted, not a scan",
-    async (table) => {
-      const key = table === "tenant_users" ? "tenant_id, user_id" : "id";
-      // What the purge sends to find a batch (retention.ts): users locked as found; tenants
-      // and memberships found first, then locked tenant by tenant.
-      const lock = table === "users" ? " FOR UPDATE SKIP LOCKED" : "";
-      // Three transactions: Citus refuses ANALYZE after a write in the same one.
-      await ctx.client.sql.unsafe(`UPDATE ${table} SET deleted = now() - interval '40 days' WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${key} LIMIT 20)`);
-      await ctx.client.sql.unsafe(`ANALYZE ${table}`);
-      // On Citus the 1,000 tenants are ~31 rows a shard, one page, where a sequential scan is
-      // the right read: there the test asks whether the index can serve the statement at all.
-      const tinyShards = ctx.database.engine === "citus" && table === "tenants";
-      const plan = await ctx.client.sql.begin(async (tx) => {
-        if (tinyShards) await tx`SET LOCAL enable_seqscan = off`;
-        await tx`SELECT set_config('role', 'penguinmails_system', true)`;
-        const rows = await tx.unsafe(
-          `EXPLAIN SELECT ${key} FROM ${table} WHERE deleted < now() - interval '30 days' ORDER BY ${key} LIMIT 1000${lock}`,
-        );
-        return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+  it.runIf(onCitus)("on Citus: the member page names its tenant and reaches one shard; the policy alone reaches every shard", async () => {
+    const sent: { text: string; params: unknown[] }[] = [];
+    const traced = postgres(ctx.database.url, { max: 1, onnotice: () => {}, debug: (_c, text, params: unknown[]) => sent.push({ text, params: [...params] }) });
+    try {
+      await withTenant(drizzle(traced, { schema }), sample, (tx) => listMembers(tx));
+    } finally {
+      await traced.end();
+    }
+    const page = sent.find((q) => q.text.includes('from "users"."tenant_users"'));
+    expect(page?.params).toContain(sample.tenantId);
+    const tasks = async (text: string, params: unknown[]) => {
+      const lines = await ctx.client.sql.begin(async (tx) => {
+        await tx.unsafe(`SET LOCAL nile.tenant_id = '${sample.tenantId}'`);
+        await tx.unsafe(`SET LOCAL nile.user_id = '${sample.userId}'`);
+        await tx`SELECT set_config('role', 'penguinmails_app', true)`;
+        return tx.unsafe(`EXPLAIN ${text}`, params as never[]);
       });
-      expect(plan).toContain(`${table}_deleted_idx`);
-      expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}`));
-    },
-  );
+      return /Task Count: (\d+)/.exec(lines.map((l) => l["QUERY PLAN"] as string).join("\n"))?.[1];
+    };
+    expect(await tasks(page!.text, page!.params)).toBe("1");
+    expect(Number(await tasks("SELECT * FROM tenant_users", []))).toBeGreaterThan(1);
+  });
+
+  it.each(["users", "tenants", "tenant_users"])("the retention purge finds deleted %s through the partial index on deleted, not a scan", async (table) => {
+    const key = table === "tenant_users" ? "tenant_id, user_id" : "id";
+    // What the purge sends to find a batch (retention.ts): users locked as found; tenants
+    // and memberships found first, then locked tenant by tenant.
+    const lock = table === "users" ? " FOR UPDATE SKIP LOCKED" : "";
+    // Three transactions: Citus refuses ANALYZE after a write in the same one.
+    await ctx.client.sql.unsafe(
+      `UPDATE ${table} SET deleted = now() - interval '40 days' WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${key} LIMIT 20)`,
+    );
+    await ctx.client.sql.unsafe(`ANALYZE ${table}`);
+    // On Citus the 1,000 tenants are ~31 rows a shard, one page, where a sequential scan is
+    // the right read: there the test asks whether the index can serve the statement at all.
+    const tinyShards = ctx.database.engine === "citus" && table === "tenants";
+    const plan = await ctx.client.sql.begin(async (tx) => {
+      if (tinyShards) await tx`SET LOCAL enable_seqscan = off`;
+      await tx`SELECT set_config('role', 'penguinmails_system', true)`;
+      const rows = await tx.unsafe(`EXPLAIN SELECT ${key} FROM ${table} WHERE deleted < now() - interval '30 days' ORDER BY ${key} LIMIT 1000${lock}`);
+      return rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+    });
+    expect(plan).toContain(`${table}_deleted_idx`);
+    expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}`));
+  });
 });

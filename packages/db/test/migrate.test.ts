@@ -46,9 +46,7 @@ describe("pnpm db:migrate", () => {
 
   it("8 simultaneous runs on an empty database all succeed and apply each migration once", async () => {
     const { url } = await emptyDatabase();
-    const runs = await Promise.all(
-      Array.from({ length: 8 }, () => runCli("migrate", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined })),
-    );
+    const runs = await Promise.all(Array.from({ length: 8 }, () => runCli("migrate", { DATABASE_URL: url, DATABASE_MIGRATION_URL: undefined })));
     expect(runs.map((run) => [run.code, run.stderr])).toEqual(Array(8).fill([0, ""]));
     expect(runs.filter((run) => run.stdout.includes(`applied ${allTags.length}`))).toHaveLength(1);
     expect(runs.filter((run) => run.stdout.includes("no pending migrations"))).toHaveLength(7);
@@ -81,11 +79,14 @@ describe("pnpm db:migrate", () => {
 /** A temporary copy of the committed migrations, plus one more migration with this SQL. */
 function migrationsWith(tag: string, sql: string): string {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "penguinmails-migrations-"));
-  cleanups.push(async () => fs.rmSync(folder, { recursive: true, force: true }));
+  cleanups.push(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+    return Promise.resolve();
+  });
   fs.cpSync(defaultMigrationsFolder(), folder, { recursive: true });
   const journalPath = path.join(folder, "meta", "_journal.json");
-  const journal = JSON.parse(fs.readFileSync(journalPath, "utf8"));
-  const last = journal.entries.at(-1);
+  const journal = JSON.parse(fs.readFileSync(journalPath, "utf8")) as { entries: { idx: number; when: number; tag: string }[] };
+  const last = journal.entries.at(-1)!;
   journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag });
   fs.writeFileSync(journalPath, JSON.stringify(journal));
   fs.writeFileSync(path.join(folder, `${tag}.sql`), sql);

@@ -174,7 +174,9 @@ describe("tenant isolation", () => {
   });
 
   it("writing another tenant's membership in a context is refused", async () => {
-    const insert = await refusal(() => inContext({ tenant: A, user: a }, (tx) => tx`INSERT INTO users.tenant_users (tenant_id, user_id) VALUES (${B}, ${outsider})`));
+    const insert = await refusal(() =>
+      inContext({ tenant: A, user: a }, (tx) => tx`INSERT INTO users.tenant_users (tenant_id, user_id) VALUES (${B}, ${outsider})`),
+    );
     expect(insert).toMatchObject({ code: "42501", message: expect.stringContaining("row-level security") });
     const move = await refusal(() => inContext({ tenant: A }, (tx) => tx`UPDATE users.tenant_users SET tenant_id = ${B} WHERE user_id = ${a}`));
     expect(move.code).toBe("42501");
@@ -190,7 +192,9 @@ describe("context checks", () => {
       expect(refused).toEqual({ code: "42501", message: "user is not authorized to access this tenant" });
     }
     // A member of the other tenant is no member of this one.
-    expect((await refusal(() => inContext({ tenant: A, user: b }, (tx) => tx`SELECT * FROM users.users`))).message).toBe("user is not authorized to access this tenant");
+    expect((await refusal(() => inContext({ tenant: A, user: b }, (tx) => tx`SELECT * FROM users.users`))).message).toBe(
+      "user is not authorized to access this tenant",
+    );
   });
 
   it("a user without a tenant is refused", async () => {
@@ -213,7 +217,9 @@ describe("context checks", () => {
   });
 
   it("a soft-deleted tenant is still a context (unknown on Nile: the weaker check)", async () => {
-    expect(await inContext({ tenant: closed }, async (tx) => (await tx`SELECT id FROM tenants WHERE deleted IS NOT NULL`).map((r) => r.id as string))).toEqual([closed]);
+    expect(await inContext({ tenant: closed }, async (tx) => (await tx`SELECT id FROM tenants WHERE deleted IS NOT NULL`).map((r) => r.id as string))).toEqual([
+      closed,
+    ]);
     expect(await inContext({ tenant: closed }, memberships)).toEqual([]);
   });
 

@@ -24,17 +24,45 @@ const refused: [rule: string, sql: string, evidence: string][] = [
   ["DROP … CASCADE", `DROP TABLE "emails" CASCADE`, "DROP CASCADE is not supported"],
   ["DROP … CASCADE", `ALTER TABLE "emails" DROP COLUMN "subject" CASCADE`, "DROP CASCADE is not supported"],
   ["TEMPORARY TABLE", `CREATE TEMP TABLE scratch (x int)`, "RESULTS.md"],
-  ["sequence", `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" serial, CONSTRAINT "pk" PRIMARY KEY("tenant_id","id"))`, "Not supported for tenant tables"],
-  ["sequence", `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "n" integer GENERATED ALWAYS AS IDENTITY (sequence name "s"), PRIMARY KEY ("tenant_id", "n"))`, "Not supported for tenant tables"],
+  [
+    "sequence",
+    `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" serial, CONSTRAINT "pk" PRIMARY KEY("tenant_id","id"))`,
+    "Not supported for tenant tables",
+  ],
+  [
+    "sequence",
+    `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "n" integer GENERATED ALWAYS AS IDENTITY (sequence name "s"), PRIMARY KEY ("tenant_id", "n"))`,
+    "Not supported for tenant tables",
+  ],
   ["sequence", `ALTER TABLE "users"."tenant_users" ADD COLUMN "n" bigserial`, "type serial is not supported"],
-  ["expression in an index", `CREATE UNIQUE INDEX "users_email_idx" ON "users"."users" USING btree ((lower("email")))`, "functions are not supported in index column"],
+  [
+    "expression in an index",
+    `CREATE UNIQUE INDEX "users_email_idx" ON "users"."users" USING btree ((lower("email")))`,
+    "functions are not supported in index column",
+  ],
   ["expression in an index", `CREATE INDEX "i" ON "emails" USING btree ("tenant_id", lower("subject"))`, "functions are not supported in index column"],
-  ["qualified column in an index predicate", `CREATE INDEX "i" ON "users"."users" USING btree ("deleted") WHERE "users"."users"."deleted" IS NOT NULL`, "two-part-refs-in-index-predicates"],
+  [
+    "qualified column in an index predicate",
+    `CREATE INDEX "i" ON "users"."users" USING btree ("deleted") WHERE "users"."users"."deleted" IS NOT NULL`,
+    "two-part-refs-in-index-predicates",
+  ],
   ["qualified column in an index predicate", `CREATE INDEX "i" ON "emails" ("id") WHERE emails.deleted IS NULL`, "two-part-refs-in-index-predicates"],
-  ["foreign key", `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid NOT NULL, "author" uuid REFERENCES "users"."users"("id"), PRIMARY KEY ("tenant_id", "id"))`, "tenant table to a shared table"],
-  ["foreign key", `ALTER TABLE "users"."tenant_users" ADD CONSTRAINT "fk" FOREIGN KEY ("user_id") REFERENCES "users"."users"("id")`, "tenant table to a shared table"],
+  [
+    "foreign key",
+    `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid NOT NULL, "author" uuid REFERENCES "users"."users"("id"), PRIMARY KEY ("tenant_id", "id"))`,
+    "tenant table to a shared table",
+  ],
+  [
+    "foreign key",
+    `ALTER TABLE "users"."tenant_users" ADD CONSTRAINT "fk" FOREIGN KEY ("user_id") REFERENCES "users"."users"("id")`,
+    "tenant table to a shared table",
+  ],
   ["primary key lacks tenant_id", `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid PRIMARY KEY, "subject" text)`, "distributed-ddl"],
-  ["primary key lacks tenant_id", `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid NOT NULL, CONSTRAINT "emails_pk" PRIMARY KEY("id"))`, "distributed-ddl"],
+  [
+    "primary key lacks tenant_id",
+    `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid NOT NULL, CONSTRAINT "emails_pk" PRIMARY KEY("id"))`,
+    "distributed-ddl",
+  ],
   ["schema-qualified type", `ALTER TABLE "t" ALTER COLUMN "p" SET DATA TYPE text USING "p"::"labx"."prio"`, "schema-qualified type names"],
   ["regnamespace", `SELECT 'users'::regnamespace`, "schema-qualified type names and regnamespace"],
   ["EXPLAIN", `EXPLAIN SELECT 1`, "command tag EXPLAIN unhandled"],
@@ -96,8 +124,14 @@ describe("lintNileMigrations", () => {
       fs.mkdirSync(path.join(folder, "meta"));
       fs.writeFileSync(path.join(folder, "meta", "_journal.json"), "{}");
       fs.writeFileSync(path.join(folder, "0000_baseline.sql"), `-- CREATE SCHEMA "users";\n-- GRANT ALL ON x TO y;\n`);
-      fs.writeFileSync(path.join(folder, "0001_emails.sql"), `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid NOT NULL, PRIMARY KEY ("tenant_id","id"));`);
-      fs.writeFileSync(path.join(folder, "0002_more.sql"), `ALTER TABLE "emails" ADD COLUMN "n" serial;--> statement-breakpoint\nCOMMENT ON TABLE "emails" IS 'x';`);
+      fs.writeFileSync(
+        path.join(folder, "0001_emails.sql"),
+        `CREATE TABLE "emails" ("tenant_id" uuid NOT NULL, "id" uuid NOT NULL, PRIMARY KEY ("tenant_id","id"));`,
+      );
+      fs.writeFileSync(
+        path.join(folder, "0002_more.sql"),
+        `ALTER TABLE "emails" ADD COLUMN "n" serial;--> statement-breakpoint\nCOMMENT ON TABLE "emails" IS 'x';`,
+      );
       const problems = lintNileMigrations(folder);
       expect(problems).toHaveLength(2);
       expect(problems[0]).toMatch(/^nile-lint-\w+\/0002_more\.sql: a sequence/);

@@ -98,7 +98,11 @@ beforeAll(async () => {
   client = createClient(url, { target: "nile", max: 2, applicationName: "nile-probes" });
   // As NileDB's own code writes them: each tenant, then the users, outside any context; then
   // each tenant's memberships in that tenant's context.
-  for (const [id, label] of [[A, "A"], [B, "B"]] as const) await sql`INSERT INTO tenants (id, name) VALUES (${id}, ${`${TENANT_PREFIX}${label}`})`;
+  for (const [id, label] of [
+    [A, "A"],
+    [B, "B"],
+  ] as const)
+    await sql`INSERT INTO tenants (id, name) VALUES (${id}, ${`${TENANT_PREFIX}${label}`})`;
   for (const id of everyUser) await sql`INSERT INTO users.users (id, email) VALUES (${id}, ${emailOf(id)})`;
   await inContext({ tenant: A }, async (tx) => {
     await tx`INSERT INTO users.tenant_users (tenant_id, user_id, roles, email) VALUES (${A}, ${a}, '{owner}', ${emailOf(a)})`;
@@ -183,7 +187,13 @@ describe("context checks", () => {
     record("unknown tenant in context", seen);
     expect(seen.ok, because("a context naming a tenant that does not exist is refused")).toBe(false);
     const entered = await outcome(() => withTenant(client.db, { tenantId: unknown, userId: a }, (tx) => tx.select().from(tenantUsers)));
-    expect(!entered.ok && isDataError(entered.error, "not_found"), because("withTenant on an unknown tenant is DataError not_found (context.ts maps 42704/42501)", entered.ok ? "entered" : `${entered.code}: ${entered.message}`)).toBe(true);
+    expect(
+      !entered.ok && isDataError(entered.error, "not_found"),
+      because(
+        "withTenant on an unknown tenant is DataError not_found (context.ts maps 42704/42501)",
+        entered.ok ? "entered" : `${entered.code}: ${entered.message}`,
+      ),
+    ).toBe(true);
   });
 
   it("a user id without a tenant is refused", async () => {
@@ -196,7 +206,10 @@ describe("context checks", () => {
     const seen = await outcome(() => inContext({ tenant: A, user: outsider }, (tx) => tx`SELECT tenant_id FROM users.tenant_users`));
     record("non-member nile.user_id", seen);
     expect(seen.ok, because("nile.user_id of a user who is not a member of nile.tenant_id is refused")).toBe(false);
-    expect(["42704", "42501"], because("the refusal's SQLSTATE is one context.ts maps to not_found; else update contextError() too", seen.ok ? "" : seen.message)).toContain(seen.ok ? "none" : seen.code);
+    expect(
+      ["42704", "42501"],
+      because("the refusal's SQLSTATE is one context.ts maps to not_found; else update contextError() too", seen.ok ? "" : seen.message),
+    ).toContain(seen.ok ? "none" : seen.code);
   });
 
   it("a soft-deleted membership: whatever NileDB does, the data layer's own liveness check refuses it", async () => {
@@ -204,7 +217,10 @@ describe("context checks", () => {
     // Recorded, not asserted: the emulation admits it on purpose ([unknown-weaker]).
     record("nile.user_id of a soft-deleted member", seen);
     const entered = await outcome(() => withTenant(client.db, { tenantId: A, userId: gone }, (tx) => tx.select().from(tenantUsers)));
-    expect(!entered.ok && isDataError(entered.error, "not_found"), because("withTenant for a soft-deleted member is DataError not_found", entered.ok ? "entered" : `${entered.code}: ${entered.message}`)).toBe(true);
+    expect(
+      !entered.ok && isDataError(entered.error, "not_found"),
+      because("withTenant for a soft-deleted member is DataError not_found", entered.ok ? "entered" : `${entered.code}: ${entered.message}`),
+    ).toBe(true);
   });
 });
 
@@ -242,7 +258,9 @@ describe("transaction shapes", () => {
   it('a multi-row INSERT INTO tenants is refused ("cannot set tenant_id more than once")', async () => {
     const [first, second] = [randomUUID(), randomUUID()];
     madeTenants.add(first).add(second);
-    const seen = await outcome(() => sql`INSERT INTO tenants (id, name) VALUES (${first}, ${`${TENANT_PREFIX}first`}), (${second}, ${`${TENANT_PREFIX}second`})`);
+    const seen = await outcome(
+      () => sql`INSERT INTO tenants (id, name) VALUES (${first}, ${`${TENANT_PREFIX}first`}), (${second}, ${`${TENANT_PREFIX}second`})`,
+    );
     record("multi-row INSERT INTO tenants", seen);
     expect(seen.ok, because("one statement names one tenant: a multi-row INSERT INTO tenants is refused")).toBe(false);
   });
@@ -255,10 +273,16 @@ describe("driver and protocol", () => {
   });
 
   it("BEGIN READ ONLY + SET LOCAL nile.tenant_id works", async () => {
-    const raw = await inContext({ tenant: A, readOnly: true }, (tx) => tx<{ tenant_id: string }[]>`SELECT tenant_id FROM users.tenant_users WHERE tenant_id IN (${A}, ${B})`);
+    const raw = await inContext(
+      { tenant: A, readOnly: true },
+      (tx) => tx<{ tenant_id: string }[]>`SELECT tenant_id FROM users.tenant_users WHERE tenant_id IN (${A}, ${B})`,
+    );
     expect(tenantIdsOf(raw), because("a read-only transaction takes SET LOCAL nile.tenant_id and is scoped by it")).toEqual([A]);
     const read = await readInTenant(client.db, { tenantId: A, userId: a }, (tx) =>
-      tx.select({ tenant_id: tenantUsers.tenantId }).from(tenantUsers).where(inArray(tenantUsers.tenantId, [A, B])),
+      tx
+        .select({ tenant_id: tenantUsers.tenantId })
+        .from(tenantUsers)
+        .where(inArray(tenantUsers.tenantId, [A, B])),
     );
     expect(tenantIdsOf(read), because("readInTenant (BEGIN READ ONLY; SET LOCAL … in one message) is scoped to its tenant")).toEqual([A]);
   });
@@ -271,20 +295,29 @@ describe("driver and protocol", () => {
           await tx.unsafe(`SET LOCAL nile.tenant_id = '${A}'`);
           return tx<{ user_id: string }[]>`SELECT user_id FROM users.tenant_users WHERE tenant_id = ${A} AND deleted IS NULL`;
         });
-        expect(rows.map((row) => row.user_id), because("a named prepared statement runs again on the same connection", `round ${round}`)).toEqual([a]);
+        expect(
+          rows.map((row) => row.user_id),
+          because("a named prepared statement runs again on the same connection", `round ${round}`),
+        ).toEqual([a]);
       }
     } finally {
       await prepared.end({ timeout: 5 });
     }
     for (let round = 0; round < 2; round++) {
       const page = await readInTenant(client.db, { tenantId: A, userId: a }, (tx) => listMembers(tx));
-      expect(page.members.map((member) => member.userId), because("listMembers' prepared statement runs through readInTenant", `round ${round}`)).toEqual([a]);
+      expect(
+        page.members.map((member) => member.userId),
+        because("listMembers' prepared statement runs through readInTenant", `round ${round}`),
+      ).toEqual([a]);
     }
   });
 
   it("FOR UPDATE on a tenants row inside a tenant context works", async () => {
     const rows = await inContext({ tenant: A }, (tx) => tx<{ id: string }[]>`SELECT id FROM tenants WHERE id = ${A} FOR UPDATE`);
-    expect(rows.map((row) => row.id), because("the tenant's own row can be locked in its context")).toEqual([A]);
+    expect(
+      rows.map((row) => row.id),
+      because("the tenant's own row can be locked in its context"),
+    ).toEqual([A]);
   });
 
   it("drizzle's three-part column refs in UPDATE, DELETE and ON CONFLICT on users.tenant_users work", async () => {
@@ -302,20 +335,33 @@ describe("driver and protocol", () => {
     // What drizzle sends: the columns qualified by schema and table.
     const threePart = /"users"\."tenant_users"\."/;
     expect(upsert(["member"])(client.db).toSQL().sql).toMatch(threePart);
-    expect(client.db.update(tenantUsers).set({ roles: ["admin"] }).where(where).toSQL().sql).toMatch(threePart);
+    expect(
+      client.db
+        .update(tenantUsers)
+        .set({ roles: ["admin"] })
+        .where(where)
+        .toSQL().sql,
+    ).toMatch(threePart);
     expect(client.db.delete(tenantUsers).where(where).toSQL().sql).toMatch(threePart);
 
     const steps = await outcome(() =>
       withTenantScope(client.db, A, null, async (tx) => {
         const inserted = await upsert(["member"])(tx);
         const conflicted = await upsert(["viewer"])(tx);
-        const updated = await tx.update(tenantUsers).set({ roles: ["admin"] }).where(where).returning({ roles: tenantUsers.roles });
+        const updated = await tx
+          .update(tenantUsers)
+          .set({ roles: ["admin"] })
+          .where(where)
+          .returning({ roles: tenantUsers.roles });
         const deleted = await tx.delete(tenantUsers).where(where).returning({ userId: tenantUsers.userId });
         return { inserted, conflicted, updated, deleted };
       }),
     );
     if (!steps.ok) record("drizzle's UPDATE/DELETE/ON CONFLICT on users.tenant_users", steps);
-    expect(steps.ok ? steps.value : `${steps.code}: ${steps.message}`, because("drizzle's statements on users.tenant_users, columns as \"users\".\"tenant_users\".\"…\"")).toEqual({
+    expect(
+      steps.ok ? steps.value : `${steps.code}: ${steps.message}`,
+      because('drizzle\'s statements on users.tenant_users, columns as "users"."tenant_users"."…"'),
+    ).toEqual({
       inserted: [{ roles: ["member"] }],
       conflicted: [{ roles: ["viewer"] }],
       updated: [{ roles: ["admin"] }],
@@ -333,11 +379,17 @@ describe("driver and protocol", () => {
       targeted: await tx.execute(drizzleSql`INSERT INTO users.users (id, email) VALUES (${byTarget}, ${email})
         ON CONFLICT (email) WHERE deleted IS NULL DO NOTHING RETURNING id`),
     }));
-    expect({ untargeted: inserted.untargeted.length, targeted: inserted.targeted.length }, because("an insert of a live user's email conflicts on users_email_key and does nothing")).toEqual({
+    expect(
+      { untargeted: inserted.untargeted.length, targeted: inserted.targeted.length },
+      because("an insert of a live user's email conflicts on users_email_key and does nothing"),
+    ).toEqual({
       untargeted: 0,
       targeted: 0,
     });
     const holders = await sql<{ id: string }[]>`SELECT id FROM users.users WHERE email = ${email}`;
-    expect(holders.map((row) => row.id), because("the email still has its one user")).toEqual([taken]);
+    expect(
+      holders.map((row) => row.id),
+      because("the email still has its one user"),
+    ).toEqual([taken]);
   });
 });

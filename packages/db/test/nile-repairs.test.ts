@@ -16,7 +16,11 @@ describe.skipIf(!isNileTarget())("the purge's repairs on NileDB", () => {
   it("removes a tenant left without any membership an hour after its creation, and memberships whose user is gone; keeps the rest", async () => {
     const { db } = ctx.client;
     const [stale, fresh, kept] = [randomUUID(), randomUUID(), randomUUID()];
-    for (const [id, created] of [[stale, sql`now() - interval '61 minutes'`], [fresh, sql`now() - interval '59 minutes'`], [kept, sql`now() - interval '2 days'`]] as const) {
+    for (const [id, created] of [
+      [stale, sql`now() - interval '61 minutes'`],
+      [fresh, sql`now() - interval '59 minutes'`],
+      [kept, sql`now() - interval '2 days'`],
+    ] as const) {
       await withSystem(db, (tx) => tx.insert(tenants).values({ id, name: `Repair ${id.slice(0, 8)}`, created }));
     }
     const member = randomUUID();
@@ -33,7 +37,14 @@ describe.skipIf(!isNileTarget())("the purge's repairs on NileDB", () => {
 
     expect(report).toMatchObject({ users: 0, tenants: 1, memberships: 1 });
     const left = await withSystem(db, async (tx) => ({
-      tenants: (await tx.select({ id: tenants.id }).from(tenants).where(sql`${tenants.id} IN (${stale}, ${fresh}, ${kept})`)).map((r) => r.id).sort(),
+      tenants: (
+        await tx
+          .select({ id: tenants.id })
+          .from(tenants)
+          .where(sql`${tenants.id} IN (${stale}, ${fresh}, ${kept})`)
+      )
+        .map((r) => r.id)
+        .sort(),
       memberships: (await tx.select({ userId: tenantUsers.userId }).from(tenantUsers).where(eq(tenantUsers.tenantId, kept))).map((r) => r.userId),
     }));
     expect(left).toEqual({ tenants: [fresh, kept].sort(), memberships: [member] });

@@ -143,7 +143,8 @@ function tenantSettingFirst(transactions: Transaction[]): string[] {
     const tenantSettings = settings.filter((ran) => /nile\.tenant_id/i.test(ran.sql));
     if (tenantSettings.length !== 1) problems.push(`nile.tenant_id is named ${tenantSettings.length} times (NileDB refuses changing it): ${where}`);
     for (const ran of settings.slice(1)) {
-      if (!/^SET\s+LOCAL\s+nile\.user_id\s*=\s*'[^']*'$/i.test(ran.sql)) problems.push(`a nile. statement other than SET LOCAL nile.user_id after the tenant: ${ran.sql} (${where})`);
+      if (!/^SET\s+LOCAL\s+nile\.user_id\s*=\s*'[^']*'$/i.test(ran.sql))
+        problems.push(`a nile. statement other than SET LOCAL nile.user_id after the tenant: ${ran.sql} (${where})`);
     }
   }
   return problems;
@@ -221,7 +222,12 @@ async function workload(client: DatabaseClient, direct: DatabaseClient): Promise
   const removed = await withTenant(db, asOwner, (tx) => addMember(tx, { email: uniqueEmail("removed"), roles: ["member"] }));
   const gone = await withTenant(db, asOwner, (tx) => addMember(tx, { email: uniqueEmail("gone"), roles: ["viewer"] }));
   const imported = await withTenant(db, asOwner, (tx) =>
-    importMembers(tx, { members: [{ email: uniqueEmail("imported"), name: "Imported", roles: ["member"] }, { email: uniqueEmail("imported"), roles: ["viewer"] }] }),
+    importMembers(tx, {
+      members: [
+        { email: uniqueEmail("imported"), name: "Imported", roles: ["member"] },
+        { email: uniqueEmail("imported"), roles: ["viewer"] },
+      ],
+    }),
   );
   expect(imported.added).toBe(2);
 

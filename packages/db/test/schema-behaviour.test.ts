@@ -48,10 +48,10 @@ describe("keys and defaults", () => {
       const [clock] = await tx`SELECT now() AS now`;
       return { ...inserted!, now: clock!.now as Date };
     });
-    expect(row!.roles).toEqual(["member"]);
-    expect(row!.created).toEqual(row!.now);
-    expect(row!.updated).toEqual(row!.now);
-    expect(row!.deleted).toBeNull();
+    expect(row.roles).toEqual(["member"]);
+    expect(row.created).toEqual(row.now);
+    expect(row.updated).toEqual(row.now);
+    expect(row.deleted).toBeNull();
   });
 
   it("refuses a membership whose tenant or user does not exist", async () => {
@@ -68,7 +68,7 @@ describe("hard delete cascades to memberships", () => {
     const tenant = await insertTenant();
     await db.client.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenant}, ${alice}, '{member}'), (${tenant}, ${bob}, '{member}')`;
     await db.client.sql`DELETE FROM users WHERE id = ${alice}`;
-    const rows = await db.client.sql`SELECT user_id FROM tenant_users WHERE tenant_id = ${tenant}`;
+    const rows = await db.client.sql<{ user_id: string }[]>`SELECT user_id FROM tenant_users WHERE tenant_id = ${tenant}`;
     expect(rows.map((r) => r.user_id)).toEqual([bob]);
     const [tenantRow] = await db.client.sql`SELECT id FROM tenants WHERE id = ${tenant}`;
     expect(tenantRow).toBeDefined();
@@ -79,7 +79,7 @@ describe("hard delete cascades to memberships", () => {
     const [kept, gone] = [await insertTenant(), await insertTenant()];
     await db.client.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${kept}, ${user}, '{member}'), (${gone}, ${user}, '{member}')`;
     await db.client.sql`DELETE FROM tenants WHERE id = ${gone}`;
-    const rows = await db.client.sql`SELECT tenant_id FROM tenant_users WHERE user_id = ${user}`;
+    const rows = await db.client.sql<{ tenant_id: string }[]>`SELECT tenant_id FROM tenant_users WHERE user_id = ${user}`;
     expect(rows.map((r) => r.tenant_id)).toEqual([kept]);
     expect(await db.client.sql`SELECT id FROM users WHERE id = ${user}`).toHaveLength(1);
   });
@@ -102,10 +102,10 @@ describe("updated moves on every update", () => {
     await db.client.sql`INSERT INTO tenant_users (tenant_id, user_id, roles) VALUES (${tenant}, ${user}, '{member}')`;
     const where =
       table === "tenant_users" ? db.client.sql`tenant_id = ${tenant} AND user_id = ${user}` : db.client.sql`id = ${table === "users" ? user : tenant}`;
-    const [before] = await db.client.sql`SELECT created, updated FROM ${db.client.sql(table)} WHERE ${where}`;
+    const [before] = await db.client.sql<{ created: Date; updated: Date }[]>`SELECT created, updated FROM ${db.client.sql(table)} WHERE ${where}`;
     await new Promise((resolve) => setTimeout(resolve, 5));
     // A writer that tries to pin `updated` to the past is overruled as well.
-    const [after] = await db.client.sql`
+    const [after] = await db.client.sql<{ created: Date; updated: Date; moved: boolean }[]>`
       UPDATE ${db.client.sql(table)} SET deleted = now(), updated = '2000-01-01T00:00:00Z'
       WHERE ${where} RETURNING created, updated, updated > ${before!.updated}::timestamptz AS moved`;
     expect(after!.created).toEqual(before!.created);
@@ -118,7 +118,7 @@ describe("email is unique among live users, ignoring case", () => {
     const email = unique();
     await insertUser(email);
     expect(await sqlstate(insertUser(email.toUpperCase()))).toBe("23505");
-    const rows = await db.client.sql`SELECT email FROM users WHERE lower(email) = lower(${email})`;
+    const rows = await db.client.sql<{ email: string }[]>`SELECT email FROM users WHERE lower(email) = lower(${email})`;
     expect(rows.map((r) => r.email)).toEqual([email]);
   });
 
@@ -128,19 +128,20 @@ describe("email is unique among live users, ignoring case", () => {
     await db.client.sql`UPDATE users SET deleted = now() WHERE id = ${old}`;
     const fresh = await insertUser(email.toUpperCase());
     const rows = await db.client.sql`SELECT id, deleted IS NULL AS live FROM users WHERE lower(email) = lower(${email}) ORDER BY live`;
-    expect(rows).toEqual([{ id: old, live: false }, { id: fresh, live: true }]);
+    expect(rows).toEqual([
+      { id: old, live: false },
+      { id: fresh, live: true },
+    ]);
     // ...and restoring the old account while the new one lives is refused.
     expect(await sqlstate(db.client.sql`UPDATE users SET deleted = NULL WHERE id = ${old}`)).toBe("23505");
   });
 
   it("10 concurrent inserts of one address leave exactly one row", async () => {
     const email = unique();
-    const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => insertUser(i % 2 ? email : email.toUpperCase())),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => insertUser(i % 2 ? email : email.toUpperCase())));
     const refused = results.filter((r) => r.status === "rejected");
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    expect(refused.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(9).fill("23505"));
+    expect(refused.map((r) => (r.reason as { code?: string }).code)).toEqual(Array(9).fill("23505"));
     const [row] = await db.client.sql<{ count: number }[]>`SELECT count(*)::int AS count FROM users WHERE lower(email) = lower(${email})`;
     expect(row!.count).toBe(1);
   });

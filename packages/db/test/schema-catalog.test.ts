@@ -41,8 +41,7 @@ const expectedColumns: Record<string, Record<string, Column>> = {
 describe("catalog after migrating", () => {
   // On Citus the coordinator keeps a placement of the reference table users (users_<shard id>):
   // hidden from pg_class, but its constraints are in pg_constraint. Citus's copy, not the schema.
-  const notOnAShard = () =>
-    db.database.engine === "citus" ? db.client.sql`AND NOT pg_catalog.relation_is_a_known_shard(conrelid)` : db.client.sql``;
+  const notOnAShard = () => (db.database.engine === "citus" ? db.client.sql`AND NOT pg_catalog.relation_is_a_known_shard(conrelid)` : db.client.sql``);
 
   it("has exactly the three tables: tenants in public, users and tenant_users in users (as on NileDB)", async () => {
     const rows = await db.client.sql<{ table_name: string; extension: string | null }[]>`
@@ -88,13 +87,22 @@ describe("catalog after migrating", () => {
     const rows = await db.client.sql<{ indexname: string; indexdef: string }[]>`
       SELECT indexname, indexdef FROM pg_indexes WHERE schemaname IN ('public', 'users') ORDER BY indexname`;
     expect(rows).toEqual([
-      { indexname: "tenant_users_deleted_idx", indexdef: "CREATE INDEX tenant_users_deleted_idx ON users.tenant_users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
-      { indexname: "tenant_users_tenant_id_user_id_pk", indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON users.tenant_users USING btree (tenant_id, user_id)" },
+      {
+        indexname: "tenant_users_deleted_idx",
+        indexdef: "CREATE INDEX tenant_users_deleted_idx ON users.tenant_users USING btree (deleted) WHERE (deleted IS NOT NULL)",
+      },
+      {
+        indexname: "tenant_users_tenant_id_user_id_pk",
+        indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON users.tenant_users USING btree (tenant_id, user_id)",
+      },
       { indexname: "tenant_users_user_id_idx", indexdef: "CREATE INDEX tenant_users_user_id_idx ON users.tenant_users USING btree (user_id)" },
       { indexname: "tenants_deleted_idx", indexdef: "CREATE INDEX tenants_deleted_idx ON public.tenants USING btree (deleted) WHERE (deleted IS NOT NULL)" },
       { indexname: "tenants_pkey", indexdef: "CREATE UNIQUE INDEX tenants_pkey ON public.tenants USING btree (id)" },
       { indexname: "users_deleted_idx", indexdef: "CREATE INDEX users_deleted_idx ON users.users USING btree (deleted) WHERE (deleted IS NOT NULL)" },
-      { indexname: "users_email_live_key", indexdef: "CREATE UNIQUE INDEX users_email_live_key ON users.users USING btree (lower(email)) WHERE (deleted IS NULL)" },
+      {
+        indexname: "users_email_live_key",
+        indexdef: "CREATE UNIQUE INDEX users_email_live_key ON users.users USING btree (lower(email)) WHERE (deleted IS NULL)",
+      },
       { indexname: "users_pkey", indexdef: "CREATE UNIQUE INDEX users_pkey ON users.users USING btree (id)" },
     ]);
   });
@@ -109,13 +117,16 @@ describe("catalog after migrating", () => {
       ORDER BY 1, 2`;
     // Citus refuses triggers on distributed tables: migration 0008 drops all five, and the
     // data layer sets `updated` and copies the email itself (schema-behaviour.test.ts).
-    const expected = db.database.engine === "citus" ? [] : [
-      ["tenant_users", "tenant_users_copy_email"],
-      ["tenant_users", "tenant_users_touch_updated"],
-      ["tenants", "tenants_touch_updated"],
-      ["users", "users_propagate_email"],
-      ["users", "users_touch_updated"],
-    ];
+    const expected =
+      db.database.engine === "citus"
+        ? []
+        : [
+            ["tenant_users", "tenant_users_copy_email"],
+            ["tenant_users", "tenant_users_touch_updated"],
+            ["tenants", "tenants_touch_updated"],
+            ["users", "users_propagate_email"],
+            ["users", "users_touch_updated"],
+          ];
     expect(rows.map((r) => [r.table, r.name])).toEqual(expected);
     for (const row of rows.filter((r) => r.name.endsWith("_touch_updated"))) {
       expect(row.definition).toMatch(/BEFORE UPDATE ON (public|users)\.\w+ FOR EACH ROW EXECUTE FUNCTION penguinmails_touch_updated\(\)/);

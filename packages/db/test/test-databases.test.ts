@@ -56,9 +56,7 @@ describe("createTestDatabase", () => {
     try {
       expect(made.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
       for (const database of databases) {
-        expect(await query(database.url, "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).toEqual([
-          { n: readJournal().length },
-        ]);
+        expect(await query(database.url, "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations")).toEqual([{ n: readJournal().length }]);
       }
     } finally {
       await Promise.all(databases.map((database) => database.drop()));

@@ -27,7 +27,7 @@ export function logUnexpected(event: string, error: unknown): void {
 
 function identify(error: unknown): LoggedError["errors"][number] {
   const fields = typeof error === "object" ? (error as { name?: unknown; code?: unknown; constraint_name?: unknown }) : {};
-  const name = error instanceof Error ? matching(fields.name, /^[A-Za-z_$][\w$]{0,63}$/) ?? "Error" : typeof error;
+  const name = error instanceof Error ? (matching(fields.name, /^[A-Za-z_$][\w$]{0,63}$/) ?? "Error") : typeof error;
   const code = matching(fields.code, /^[A-Z0-9_]{1,40}$/);
   const constraint = matching(fields.constraint_name, /^[A-Za-z_][\w$]{0,62}$/);
   return { name, ...(code ? { code } : {}), ...(constraint ? { constraint } : {}) };

@@ -31,9 +31,7 @@ export async function userFromSessionToken(token: string | undefined): Promise<S
   const secret = signInConfig().sessionSecret;
   const session = token && secret ? openSession(token, secret) : null;
   if (!session) return null;
-  const user = await shielded(async () =>
-    readAsUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId)),
-  );
+  const user = await shielded(async () => readAsUser(await database(), { userId: session.userId }, (tx) => findUserById(tx, session.userId)));
   return user ? publicUser(user) : null;
 }
 

@@ -30,8 +30,7 @@ export function clearCookieHeader(secure: boolean): string {
   return setCookieHeader("", sessionCookieOptions(secure, 0));
 }
 
-export const AMBIGUOUS_SESSION_MESSAGE =
-  "more than one pm_session cookie was sent, so none is used; sign out or clear this site's cookies, then sign in again";
+export const AMBIGUOUS_SESSION_MESSAGE = "more than one pm_session cookie was sent, so none is used; sign out or clear this site's cookies, then sign in again";
 
 /**
  * The session cookie's value in a Cookie request header, if any. Several (a cookie set for

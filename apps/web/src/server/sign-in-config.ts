@@ -22,9 +22,7 @@ export function signInConfig(
   const development = nextDev;
   const devSignIn = development || env.AUTH_DEV_LOGIN === "1";
   if (devSignIn && !development && !env.SESSION_SECRET) {
-    throw new WebConfigError(
-      "SESSION_SECRET is required when AUTH_DEV_LOGIN=1 (at least 32 characters; try: openssl rand -hex 32)",
-    );
+    throw new WebConfigError("SESSION_SECRET is required when AUTH_DEV_LOGIN=1 (at least 32 characters; try: openssl rand -hex 32)");
   }
   return { devSignIn, sessionSecret: env.SESSION_SECRET ?? (development ? developmentSecret(devSecretFile) : undefined) };
 }

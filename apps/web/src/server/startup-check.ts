@@ -4,7 +4,7 @@ import { signInConfig } from "./sign-in-config";
 // A sign-in that is on without its secret (or any other bad setting) stops `next start` with
 // one clear line, before the first request. `next build` is left alone: these are run-time
 // settings.
-export async function checkStartup(): Promise<void> {
+export function checkStartup(): void {
   try {
     const env = readWebEnv();
     if (env.NEXT_PHASE === "phase-production-build") return;

@@ -108,7 +108,7 @@ export async function workspaceMembers(
 export function addWorkspaceMember(userId: string, tenantId: string, input: unknown): Promise<WorkspaceMember> {
   return shielded(async () => {
     const { email, roles } = parseRequestInput(newMemberSchema, input);
-    const added = await withTenant(await database(), { tenantId, userId }, (tx) => addMember(tx, { email, roles: roles as TenantRole[] }));
+    const added = await withTenant(await database(), { tenantId, userId }, (tx) => addMember(tx, { email, roles }));
     return toWorkspaceMember(added);
   });
 }
@@ -116,9 +116,7 @@ export function addWorkspaceMember(userId: string, tenantId: string, input: unkn
 export function changeMemberRoles(userId: string, tenantId: string, memberId: string, input: unknown): Promise<WorkspaceMember> {
   return shielded(async () => {
     const { roles } = parseRequestInput(rolesChangeSchema, input);
-    const changed = await withTenant(await database(), { tenantId, userId }, (tx) =>
-      changeRoles(tx, { userId: memberId, roles: roles as TenantRole[] }),
-    );
+    const changed = await withTenant(await database(), { tenantId, userId }, (tx) => changeRoles(tx, { userId: memberId, roles }));
     return toWorkspaceMember(changed);
   });
 }

@@ -4,6 +4,9 @@ import { connectTo, createTestDatabase, type TestDatabase } from "@penguinmails/
 import { afterAll, beforeAll, expect } from "vitest";
 import { POST as signInRoute } from "@/app/api/session/route";
 import { closeConnection } from "@/server/db";
+import type { PublicError } from "@/server/errors";
+import type { SignedInUser } from "@/server/identity";
+import type { Workspace, WorkspaceMember } from "@/server/workspaces";
 
 // Route-level test support: each test file gets a database of its own (the app's shared
 // client is pointed at it through DATABASE_URL, as in production) and calls the route
@@ -59,17 +62,38 @@ export function request(method: string, path: string, options: RequestOptions = 
   return new Request(`http://localhost${path}`, { method, headers, body });
 }
 
+/** A value as it comes back through JSON: its dates are strings. */
+type AsJson<T> = T extends Date ? string : T extends (infer Item)[] ? AsJson<Item>[] : T extends object ? { [K in keyof T]: AsJson<T[K]> } : T;
+
+/**
+ * Every JSON answer of the API in one shape, each member as its route sends it. A test reads
+ * the member its route answers with and checks the whole body with toEqual/toMatchObject; the
+ * type only says what each member holds, so a misspelt member or a wrong use does not compile.
+ * (An error's `fields` is typed present: tests read it on validation errors, which carry it.)
+ */
+export interface AnswerBody {
+  error: Required<AsJson<Omit<PublicError, "status">>>;
+  user: AsJson<SignedInUser>;
+  tenant: AsJson<Workspace>;
+  tenants: AsJson<Workspace>[];
+  member: AsJson<WorkspaceMember>;
+  members: AsJson<WorkspaceMember>[];
+  nextCursor: string | null;
+  status: "ok" | "unavailable";
+  reason: string;
+}
+
 export interface Answer {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever came back
-  body: any;
+  /** the parsed JSON; null for an empty body (a 204), which its tests check with toBeNull() */
+  body: AnswerBody;
   headers: Headers;
 }
 
 export async function answer(response: Promise<Response>): Promise<Answer> {
   const settled = await response;
   const text = await settled.text();
-  return { status: settled.status, body: text ? (JSON.parse(text) as unknown) : null, headers: settled.headers };
+  return { status: settled.status, body: text ? (JSON.parse(text) as AnswerBody) : (null as unknown as AnswerBody), headers: settled.headers };
 }
 
 /** Signs `email` in through the API; returns the Cookie header value and the user. */

@@ -52,9 +52,7 @@ export async function makeTenant(client: DatabaseClient, deleted: Deleted = "liv
 }
 
 export async function addMember(client: DatabaseClient, tenantId: string, userId: string, deleted: Deleted = "live"): Promise<void> {
-  await withSystem(client.db, (tx) =>
-    tx.insert(tenantUsers).values({ tenantId, userId, roles: ["member"], deleted: deletedAt(deleted) }),
-  );
+  await withSystem(client.db, (tx) => tx.insert(tenantUsers).values({ tenantId, userId, roles: ["member"], deleted: deletedAt(deleted) }));
 }
 
 /**

@@ -48,7 +48,14 @@ export class WorkerProcess {
    */
   constructor(args: string[], env: WorkerEnv, options: { throughParent?: boolean } = {}) {
     // Hermetic: the test's settings, never the developer's shell's.
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, RETENTION_DAYS: "30", PURGE_BATCH_SIZE: "1000", PURGE_INTERVAL_SECONDS: "3600", LOG_LEVEL: "info", ...env };
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      RETENTION_DAYS: "30",
+      PURGE_BATCH_SIZE: "1000",
+      PURGE_INTERVAL_SECONDS: "3600",
+      LOG_LEVEL: "info",
+      ...env,
+    };
     delete childEnv.DATABASE_MIGRATION_URL;
     const command = ["--import", "tsx", "src/main.ts", ...args];
     const launcher = `require("node:child_process").spawn(process.execPath, ${JSON.stringify(command)}, { stdio: "inherit" }); setInterval(() => {}, 1 << 30);`;
@@ -79,7 +86,10 @@ export class WorkerProcess {
   }
 
   get stdout(): string {
-    return this.lines.map((line) => JSON.stringify(line)).concat(this.strayOutput).join("\n");
+    return this.lines
+      .map((line) => JSON.stringify(line))
+      .concat(this.strayOutput)
+      .join("\n");
   }
 
   events(event: string): LogLine[] {

@@ -34,7 +34,10 @@ export async function bulkLoadScenario(run: BenchRun): Promise<ScenarioResult[]>
     const side = (name: SideName, size: number, load: (batch: BulkBatch) => Promise<void>): BatchSide => ({
       label: name,
       rows: size,
-      before: async (i) => current.set(name, batchOf(name, i, size)),
+      before: (i) => {
+        current.set(name, batchOf(name, i, size));
+        return Promise.resolve();
+      },
       run: () => load(current.get(name)!),
     });
     const sides = [

@@ -39,7 +39,12 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
         // Timing a fan-out here exhausted the workers' connection slots (16 per worker per
         // session, 32 shards) and crashed a worker once: report the plan, not a latency.
         results.push({
-          ...skipped(9, `Citus vs PostgreSQL: ${request}`, "citus vs postgres", `not a router plan on Citus (Task Count ${tasks.join(", ") || "absent"}): a single-tenant request fans out to every shard; not timed`),
+          ...skipped(
+            9,
+            `Citus vs PostgreSQL: ${request}`,
+            "citus vs postgres",
+            `not a router plan on Citus (Task Count ${tasks.join(", ") || "absent"}): a single-tenant request fans out to every shard; not timed`,
+          ),
           router_plan: false,
           plans: { "citus (tenant context, EXPLAIN without ANALYZE)": citusPlan.text },
           sql: { statement: path.statement.text, opening: path.opening(samples[0]!).join(";\n") },
@@ -58,7 +63,12 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
       } catch (error) {
         // The statement routes, but the request around it may not (enter_tenant()'s check).
         results.push({
-          ...skipped(9, `Citus vs PostgreSQL: ${request}`, "citus vs postgres", `the statement is a router plan, but the request failed on Citus: ${String((error as { cause?: unknown }).cause ?? error)}`),
+          ...skipped(
+            9,
+            `Citus vs PostgreSQL: ${request}`,
+            "citus vs postgres",
+            `the statement is a router plan, but the request failed on Citus: ${String((error as { cause?: unknown }).cause ?? error)}`,
+          ),
           router_plan: false,
           plans: { "citus (tenant context, EXPLAIN without ANALYZE)": citusPlan.text },
           sql: { statement: path.statement.text, opening: path.opening(samples[0]!).join(";\n") },
@@ -132,7 +142,8 @@ function contextOf(path: ReadPath, s: Sample): string[] {
   const opening = path.opening(s);
   const setup = withoutBegin(opening);
   const tenant = `SET LOCAL nile.tenant_id = '${s.tenantId}'`;
-  if (!opening[0]?.startsWith("BEGIN READ ONLY") || !setup.some((m) => m.includes(tenant))) throw new Error("bench: readInTenant's opening changed; update scenario 9's plans");
+  if (!opening[0]?.startsWith("BEGIN READ ONLY") || !setup.some((m) => m.includes(tenant)))
+    throw new Error("bench: readInTenant's opening changed; update scenario 9's plans");
   return setup;
 }
 

@@ -9,9 +9,7 @@ import { growthBetween } from "./growth";
 
 export async function embeddedVsServer(run: BenchRun): Promise<ScenarioResult[]> {
   if (!run.embeddedSmall) {
-    return HOT_READS.map((read) =>
-      skipped(7, `embedded vs server: ${read}`, run.engine, "needs a server: run with DATABASE_URL set"),
-    );
+    return HOT_READS.map((read) => skipped(7, `embedded vs server: ${read}`, run.engine, "needs a server: run with DATABASE_URL set"));
   }
   return growthBetween(run, run.embeddedSmall, run.small, 7, "embedded vs server", null);
 }

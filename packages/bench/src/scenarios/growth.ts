@@ -54,8 +54,7 @@ export async function growthBetween(
       const planB = await explain(b.sql, { text: statement.text, params: statement.params(pickB(0)), setup: (tx) => setSession(tx, pickB(0)) });
       const where = (db: BenchDatabase) => `${db.engine}, ${describeScale(db.scale!)}`;
       // Short names tell the two ends apart: the engine, or else the size.
-      const short = (db: BenchDatabase) =>
-        dbA.engine === dbB.engine ? `${db.scale!.memberships.toLocaleString("en-US")} memberships` : db.engine;
+      const short = (db: BenchDatabase) => (dbA.engine === dbB.engine ? `${db.scale!.memberships.toLocaleString("en-US")} memberships` : db.engine);
       const result = row({
         scenario,
         name: `${title}: ${read}`,

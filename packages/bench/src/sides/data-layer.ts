@@ -1,14 +1,4 @@
-import {
-  addMember,
-  findUserByEmail,
-  findUserById,
-  importMembers,
-  listMembers,
-  listMyTenants,
-  readInTenant,
-  withTenant,
-  type Database,
-} from "@penguinmails/db";
+import { addMember, findUserByEmail, findUserById, importMembers, listMembers, listMyTenants, readInTenant, withTenant, type Database } from "@penguinmails/db";
 import { assumeSessionScope } from "@penguinmails/db/testing";
 import type { Sample } from "../world";
 
@@ -70,9 +60,7 @@ export function tenantRequestInTransaction(request: TenantRequest, db: Database,
 
 function inTenant(context: typeof withTenant, request: TenantRequest, db: Database, s: Sample): Promise<unknown> {
   const tenant = { tenantId: s.tenantId, userId: s.ownerId };
-  return request === "member page"
-    ? context(db, tenant, (tx) => listMembers(tx))
-    : context(db, tenant, (tx) => findUserById(tx, s.memberId));
+  return request === "member page" ? context(db, tenant, (tx) => listMembers(tx)) : context(db, tenant, (tx) => findUserById(tx, s.memberId));
 }
 
 export interface BulkBatch {

@@ -54,12 +54,7 @@ const tenantContext = (sql: Conn, s: Sample) =>
 export async function pipelinedTenantRequest(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
   const conn = await sql.reserve();
   try {
-    const settled = await Promise.allSettled([
-      conn`BEGIN`,
-      tenantContext(conn, s),
-      prepared(conn, statement.text, statement.params(s)),
-      conn`COMMIT`,
-    ]);
+    const settled = await Promise.allSettled([conn`BEGIN`, tenantContext(conn, s), prepared(conn, statement.text, statement.params(s)), conn`COMMIT`]);
     const failed = settled.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
     return (settled[2] as PromiseFulfilledResult<unknown>).value;
@@ -74,10 +69,7 @@ export async function pipelinedTenantRequest(sql: postgres.Sql, statement: State
  * callback-style context (withTenant on drizzle's transaction) with nothing wasted.
  */
 export function beginTenantRequest(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
-  return sql.begin((tx) => [
-    tenantContext(tx, s),
-    prepared(tx, statement.text, statement.params(s)),
-  ]);
+  return sql.begin((tx) => [tenantContext(tx, s), prepared(tx, statement.text, statement.params(s))]);
 }
 
 /**
@@ -108,7 +100,10 @@ export async function multiRowLoad(sql: postgres.Sql, batch: BulkBatch): Promise
 /** The absolute floor: COPY as the owner, which only a login that bypasses RLS may use. */
 export async function copyLoad(sql: postgres.Sql, batch: BulkBatch): Promise<void> {
   await sql.begin(async (tx) => {
-    await copyRows(await tx`COPY users (id, email) FROM STDIN`.writable(), batch.users.map((u) => `${u.id}\t${u.email}\n`));
+    await copyRows(
+      await tx`COPY users (id, email) FROM STDIN`.writable(),
+      batch.users.map((u) => `${u.id}\t${u.email}\n`),
+    );
     await copyRows(
       await tx`COPY tenant_users (tenant_id, user_id, roles) FROM STDIN`.writable(),
       batch.users.map((u) => `${batch.tenantId}\t${u.id}\t{member}\n`),

@@ -25,10 +25,7 @@ export interface TenantActor {
  * the tenant row is locked for the rest of the transaction, so membership changes in one
  * tenant run one at a time (that is what keeps "at least one owner" true under concurrency).
  */
-export async function tenantActor(
-  tx: TenantTx,
-  options: { lock?: boolean; allowDeletedTenant?: boolean } = {},
-): Promise<TenantActor> {
+export async function tenantActor(tx: TenantTx, options: { lock?: boolean; allowDeletedTenant?: boolean } = {}): Promise<TenantActor> {
   // The membership is read after the lock, in a statement of its own: one that waited for
   // the lock would read from before the holder committed (a just-demoted owner as owner).
   const { tenantId, userId } = scopeOf(tx);

@@ -51,7 +51,12 @@ const memberPage = (db: StatementBuilder, fromCursor: boolean) =>
     .innerJoin(users, eq(users.id, tenantUsers.userId))
     .where(
       and(
-        exists(db.select({ live: sql`1` }).from(tenants).where(and(eq(tenants.id, sql.placeholder("tenantId")), isNull(tenants.deleted)))),
+        exists(
+          db
+            .select({ live: sql`1` })
+            .from(tenants)
+            .where(and(eq(tenants.id, sql.placeholder("tenantId")), isNull(tenants.deleted))),
+        ),
         eq(tenantUsers.tenantId, sql.placeholder("tenantId")),
         sql`(${tenantUsers.deleted} IS NULL OR ${sql.placeholder("includeDeleted")})`,
         fromCursor ? gt(tenantUsers.userId, sql.placeholder("after")) : undefined,
@@ -81,7 +86,10 @@ export async function addMember(tx: TenantTx, input: { email: string; roles: Ten
   // A removed member comes back as a new membership would: fresh roles, live again.
   await mapErrors(() =>
     existing
-      ? tx.update(tenantUsers).set({ roles, deleted: null }).where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId)))
+      ? tx
+          .update(tenantUsers)
+          .set({ roles, deleted: null })
+          .where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId)))
       : tx.insert(tenantUsers).values({ tenantId: actor.tenantId, userId, roles }),
   );
   await copyMemberEmails(tx, actor.tenantId, [userId]);
@@ -124,7 +132,11 @@ export async function importMembers(tx: TenantTx, input: { members: MemberImport
       })
       .returning({ userId: tenantUsers.userId }),
   );
-  await copyMemberEmails(tx, actor.tenantId, result.map((row) => row.userId));
+  await copyMemberEmails(
+    tx,
+    actor.tenantId,
+    result.map((row) => row.userId),
+  );
   return { added: result.length };
 }
 
@@ -132,10 +144,7 @@ export async function importMembers(tx: TenantTx, input: { members: MemberImport
  * A page of the tenant's members, in a stable order (user id), keyset-paginated: pass the
  * previous page's `nextCursor` as `after`. Soft-deleted memberships only when asked.
  */
-export async function listMembers(
-  tx: TenantTx,
-  input: { after?: string; limit?: number; includeDeleted?: boolean } = {},
-): Promise<MemberPage> {
+export async function listMembers(tx: TenantTx, input: { after?: string; limit?: number; includeDeleted?: boolean } = {}): Promise<MemberPage> {
   const { after, limit, includeDeleted } = parseInput(memberPageSchema, input);
   const values = { tenantId: scopeOf(tx).tenantId, limit: limit + 1, includeDeleted, after };
   const rows = await select(after ? nextMemberPage : firstMemberPage, tx, values);
@@ -149,7 +158,7 @@ export async function listMembers(
 /** Replaces a member's roles. */
 export async function changeRoles(tx: TenantTx, input: { userId: string; roles: TenantRole[] }): Promise<Member> {
   const userId = parseId(input.userId, "userId");
-  const roles = parseInput(rolesSchema, input.roles, "roles") as TenantRole[];
+  const roles = parseInput(rolesSchema, input.roles, "roles");
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner", "admin"], "change roles");
   const target = await requireMember(tx, actor.tenantId, userId);
@@ -163,7 +172,10 @@ export async function changeRoles(tx: TenantTx, input: { userId: string; roles: 
   if (ownerBefore && !ownerAfter) await requireAnotherOwner(tx, actor.tenantId, userId);
 
   await mapErrors(() =>
-    tx.update(tenantUsers).set({ roles }).where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId))),
+    tx
+      .update(tenantUsers)
+      .set({ roles })
+      .where(and(eq(tenantUsers.tenantId, actor.tenantId), eq(tenantUsers.userId, userId))),
   );
   return { ...target, roles };
 }
@@ -214,7 +226,11 @@ async function resolveUser(tx: TenantTx, email: string): Promise<string> {
 
 async function resolveUsers(tx: TenantTx, emails: string[], names: (string | null)[]): Promise<Map<string, string>> {
   const { nile } = scopeOf(tx);
-  if (nile) return findOrCreateUsers(nile, emails.map((email, i) => ({ email, name: names[i] ?? null })));
+  if (nile)
+    return findOrCreateUsers(
+      nile,
+      emails.map((email, i) => ({ email, name: names[i] ?? null })),
+    );
   // Each array goes as one parameter (drizzle would otherwise spread it into a row).
   const resolved = await mapErrors(() =>
     tx.execute<{ email: string; id: string }>(

@@ -22,7 +22,15 @@ export async function findOrCreateUsers(db: Database, wanted: UserToResolve[]): 
       const rows = await tx
         .select({ id: users.id, email: users.email })
         .from(users)
-        .where(and(inArray(sql`lower(${users.email})`, wanted.map((w) => w.email.toLowerCase())), isNull(users.deleted)));
+        .where(
+          and(
+            inArray(
+              sql`lower(${users.email})`,
+              wanted.map((w) => w.email.toLowerCase()),
+            ),
+            isNull(users.deleted),
+          ),
+        );
       const byLower = new Map(rows.map((row) => [row.email.toLowerCase(), row.id]));
       return new Map(wanted.flatMap((w) => (byLower.has(w.email.toLowerCase()) ? [[w.email, byLower.get(w.email.toLowerCase())!]] : [])));
     };

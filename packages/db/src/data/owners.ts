@@ -63,7 +63,10 @@ export async function endMemberships(tx: UserTx, userId: string, checked: string
   const endIn = (db: Executor, tenantId: string) =>
     end === "delete"
       ? db.delete(tenantUsers).where(live(tenantId))
-      : db.update(tenantUsers).set({ deleted: sql`${end.deletedAt}::timestamptz` }).where(live(tenantId));
+      : db
+          .update(tenantUsers)
+          .set({ deleted: sql`${end.deletedAt}::timestamptz` })
+          .where(live(tenantId));
   // NileDB writes one tenant per transaction: there each tenant's in a transaction of its own,
   // which checks again, under the tenant's lock, that the user is not its last live owner
   // (the check before was in another transaction: an owner may have left since). A refusal
@@ -93,17 +96,16 @@ const lastOwnerConflict = () => new DataError("conflict", "you are the only owne
 
 // Read after the lock, in a statement of its own: it sees whatever the previous holder committed.
 async function isLastOwner(tx: Executor, tenantId: string, userId: string): Promise<boolean> {
-  const owners = (who: SQL) => tx.select({ one: sql`1` }).from(tenantUsers).where(liveOwner(tenantId, who));
+  const owners = (who: SQL) =>
+    tx
+      .select({ one: sql`1` })
+      .from(tenantUsers)
+      .where(liveOwner(tenantId, who));
   const [row] = await tx
     .select({ id: tenants.id })
     .from(tenants)
     .where(
-      and(
-        eq(tenants.id, tenantId),
-        isNull(tenants.deleted),
-        exists(owners(eq(tenantUsers.userId, userId))),
-        notExists(owners(ne(tenantUsers.userId, userId))),
-      ),
+      and(eq(tenants.id, tenantId), isNull(tenants.deleted), exists(owners(eq(tenantUsers.userId, userId))), notExists(owners(ne(tenantUsers.userId, userId)))),
     );
   return row !== undefined;
 }

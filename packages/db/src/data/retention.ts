@@ -131,7 +131,11 @@ async function purgeUsers(tx: SystemTx, cutoff: string, limit: number): Promise<
   const ids = doomed.map((row) => row.id);
   // No membership can be added meanwhile: that would need a key lock on a user row we hold.
   const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(inArray(tenantUsers.userId, ids));
-  const memberships = await lockMemberships(tx, homes.map((home) => home.tenantId), ids);
+  const memberships = await lockMemberships(
+    tx,
+    homes.map((home) => home.tenantId),
+    ids,
+  );
   const removed = await tx
     .delete(users)
     .where(and(inArray(users.id, ids), pastRetention(users.deleted, cutoff)))
@@ -141,12 +145,7 @@ async function purgeUsers(tx: SystemTx, cutoff: string, limit: number): Promise<
 
 // Tenants are found first, then each is locked on its own (a single-shard lock on Citus).
 async function purgeTenants(tx: SystemTx, cutoff: string, limit: number): Promise<PassResult> {
-  const found = await tx
-    .select({ id: tenants.id })
-    .from(tenants)
-    .where(pastRetention(tenants.deleted, cutoff))
-    .orderBy(asc(tenants.id))
-    .limit(limit);
+  const found = await tx.select({ id: tenants.id }).from(tenants).where(pastRetention(tenants.deleted, cutoff)).orderBy(asc(tenants.id)).limit(limit);
   const result: PassResult = { table: "tenants", found: found.length, locked: 0, users: 0, tenants: 0, memberships: 0 };
   for (const { id } of found) {
     const [mine] = await tx
@@ -304,8 +303,17 @@ const nileSweepOrphanMemberships: OwnPass = async (db, _cutoff, limit) => {
   const byTenant = new Map<string, string[]>();
   for (const row of found) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row.userId]);
   for (const [tenantId, userIds] of byTenant) {
-    const removed = await withTenantScope(db, tenantId, null, async (tx) =>
-      (await tx.delete(tenantUsers).where(and(eq(tenantUsers.tenantId, tenantId), inArray(tenantUsers.userId, userIds), orphan)).returning({ userId: tenantUsers.userId })).length,
+    const removed = await withTenantScope(
+      db,
+      tenantId,
+      null,
+      async (tx) =>
+        (
+          await tx
+            .delete(tenantUsers)
+            .where(and(eq(tenantUsers.tenantId, tenantId), inArray(tenantUsers.userId, userIds), orphan))
+            .returning({ userId: tenantUsers.userId })
+        ).length,
     );
     result.locked += removed;
     result.memberships += removed;
@@ -318,7 +326,11 @@ const nileSweepOrphanMemberships: OwnPass = async (db, _cutoff, limit) => {
 async function deleteTenantIf(db: Database, id: string, condition: SQL): Promise<number> {
   return withSystem(db, async (tx) => {
     await boundedLocks(tx);
-    const [mine] = await tx.select({ id: tenants.id }).from(tenants).where(and(eq(tenants.id, id), condition)).for("update", { skipLocked: true });
+    const [mine] = await tx
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(and(eq(tenants.id, id), condition))
+      .for("update", { skipLocked: true });
     if (!mine) return 0;
     return (await tx.delete(tenants).where(eq(tenants.id, id)).returning({ id: tenants.id })).length;
   });

@@ -29,7 +29,8 @@ export interface Statement<Row> {
   text: string;
   params: unknown[];
   prepare: boolean;
-  map(row: unknown[]): Row;
+  /** A compiled function, passed as is to rows.map(). */
+  map: (row: unknown[]) => Row;
 }
 
 /** Builds `build`'s select once: a flat select (each field a column or SQL expression). */

@@ -30,7 +30,10 @@ export async function createTenant(tx: UserTx, input: { name: string; id?: strin
   const name = parseInput(tenantNameSchema, input.name, "name");
   const id = input.id === undefined ? randomUUID() : parseId(input.id, "id");
   const userId = actingUserId(tx);
-  const [creator] = await tx.select({ id: users.id }).from(users).where(and(eq(users.id, userId), isNull(users.deleted)));
+  const [creator] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.deleted)));
   if (!creator) throw new DataError("not_found", "user not found");
   // Two steps: one transaction here; on NileDB, which will not write a tenant and a
   // membership in one, two, the tenant first and outside any context (NileDB refuses a context
@@ -59,7 +62,10 @@ export async function renameTenant(tx: TenantTx, input: { name: string }): Promi
 export async function softDeleteTenant(tx: TenantTx): Promise<void> {
   const actor = await tenantActor(tx, { lock: true });
   requireRole(actor, ["owner"], "delete the workspace");
-  await tx.update(tenants).set({ deleted: sql`now()` }).where(eq(tenants.id, actor.tenantId));
+  await tx
+    .update(tenants)
+    .set({ deleted: sql`now()` })
+    .where(eq(tenants.id, actor.tenantId));
 }
 
 /**

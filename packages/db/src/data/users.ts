@@ -36,11 +36,19 @@ export async function createUser(tx: UserTx | SystemTx, input: NewUserInput): Pr
 }
 
 const liveUserById = statement((db) =>
-  db.select().from(users).where(and(eq(users.id, sql.placeholder("id")), isNull(users.deleted))).prepare("penguinmails_user_by_id"),
+  db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, sql.placeholder("id")), isNull(users.deleted)))
+    .prepare("penguinmails_user_by_id"),
 );
 
 const anyUserById = statement((db) =>
-  db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare("penguinmails_any_user_by_id"),
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder("id")))
+    .prepare("penguinmails_any_user_by_id"),
 );
 
 const userByEmail = statement((db) =>
@@ -130,7 +138,11 @@ export async function updateProfile(tx: TenantTx | UserTx, input: ProfileInput):
   const userId = actingUserId(tx);
   if (Object.keys(changes).length === 0) return requireLiveUser(tx, userId);
   const [user] = await mapErrors(() =>
-    tx.update(users).set(changes).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
+    tx
+      .update(users)
+      .set(changes)
+      .where(and(eq(users.id, userId), isNull(users.deleted)))
+      .returning(),
   );
   if (!user) throw new DataError("not_found", "user not found");
   return user;
@@ -142,7 +154,11 @@ export async function changeEmail(tx: UserTx, email: string): Promise<User> {
   const userId = actingUserId(tx);
   await refuseTakenEmailOnNile(tx, address, userId);
   const [user] = await mapErrors(() =>
-    tx.update(users).set({ email: address, emailVerified: null }).where(and(eq(users.id, userId), isNull(users.deleted))).returning(),
+    tx
+      .update(users)
+      .set({ email: address, emailVerified: null })
+      .where(and(eq(users.id, userId), isNull(users.deleted)))
+      .returning(),
   );
   if (!user) throw new DataError("not_found", "user not found");
   // The memberships' copies follow (a trigger does it too on PostgreSQL; Citus has none). On
@@ -153,7 +169,10 @@ export async function changeEmail(tx: UserTx, email: string): Promise<User> {
     const homes = await tx.select({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(live);
     for (const { tenantId } of homes) {
       await inTenantScope(tx, tenantId, (scoped) =>
-        scoped.update(tenantUsers).set({ email: user.email }).where(and(eq(tenantUsers.tenantId, tenantId), live)),
+        scoped
+          .update(tenantUsers)
+          .set({ email: user.email })
+          .where(and(eq(tenantUsers.tenantId, tenantId), live)),
       );
     }
   } else {
@@ -210,13 +229,19 @@ export async function restoreUser(tx: SystemTx, input: { userId: string; retenti
   await refuseTakenEmailOnNile(tx, email, userId);
   // Memberships deleted in the same transaction as the user carry the same timestamp
   // (compared in SQL: JavaScript dates would drop the microseconds).
-  const deletedWithUser = and(eq(tenantUsers.userId, userId), eq(tenantUsers.deleted, sql`(SELECT ${users.deleted} FROM ${users} WHERE ${users.id} = ${userId})`));
+  const deletedWithUser = and(
+    eq(tenantUsers.userId, userId),
+    eq(tenantUsers.deleted, sql`(SELECT ${users.deleted} FROM ${users} WHERE ${users.id} = ${userId})`),
+  );
   if (scopeOf(tx).nile) {
     // One tenant per transaction on NileDB, before the user (whose timestamp finds them).
     const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(deletedWithUser);
     for (const { tenantId } of homes) {
       await inTenantScope(tx, tenantId, (scoped) =>
-        scoped.update(tenantUsers).set({ deleted: null }).where(and(eq(tenantUsers.tenantId, tenantId), deletedWithUser)),
+        scoped
+          .update(tenantUsers)
+          .set({ deleted: null })
+          .where(and(eq(tenantUsers.tenantId, tenantId), deletedWithUser)),
       );
     }
   } else {
@@ -240,9 +265,7 @@ export async function eraseUser(tx: UserTx): Promise<void> {
   if (scopeOf(tx).nile) {
     const homes = await tx.selectDistinct({ tenantId: tenantUsers.tenantId }).from(tenantUsers).where(eq(tenantUsers.userId, userId));
     for (const { tenantId } of homes) {
-      await inTenantScope(tx, tenantId, (scoped) =>
-        scoped.delete(tenantUsers).where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId))),
-      );
+      await inTenantScope(tx, tenantId, (scoped) => scoped.delete(tenantUsers).where(and(eq(tenantUsers.tenantId, tenantId), eq(tenantUsers.userId, userId))));
     }
   }
   const erased = await tx.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
@@ -250,7 +273,10 @@ export async function eraseUser(tx: UserTx): Promise<void> {
 }
 
 async function requireLiveUser(tx: Executor, userId: string): Promise<User> {
-  const [user] = await tx.select().from(users).where(and(eq(users.id, userId), isNull(users.deleted)));
+  const [user] = await tx
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.deleted)));
   if (!user) throw new DataError("not_found", "user not found");
   return user;
 }

@@ -14,11 +14,7 @@ export type TenantRole = (typeof TENANT_ROLES)[number];
 const noNul = (value: string) => !value.includes("\0");
 
 /** Names and other short text: trimmed, at most 200 characters, no NUL bytes. */
-export const textSchema = z
-  .string()
-  .trim()
-  .max(200, { message: "must be at most 200 characters" })
-  .refine(noNul, { message: "must not contain NUL bytes" });
+export const textSchema = z.string().trim().max(200, { message: "must be at most 200 characters" }).refine(noNul, { message: "must not contain NUL bytes" });
 
 // Email addresses, internationalized (RFC 6530/6531): a UTF-8 local part and a domain in
 // Unicode or punycode. One normalized form is stored, so every spelling of an address is one
@@ -55,11 +51,13 @@ export const EMAIL_NON_ASCII_RANGES: readonly (readonly [number, number])[] = [
   [0xe0080, 0x10ffff],
 ];
 
-const hex = (n: number) => n.toString(16).toUpperCase().padStart(n > 0xffff ? 8 : 4, "0");
+const hex = (n: number) =>
+  n
+    .toString(16)
+    .toUpperCase()
+    .padStart(n > 0xffff ? 8 : 4, "0");
 const jsRanges = EMAIL_NON_ASCII_RANGES.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join("");
-const sqlRanges = EMAIL_NON_ASCII_RANGES.map(([a, b]) =>
-  [a, b].map((n) => (n > 0xffff ? `\\U${hex(n)}` : `\\u${hex(n)}`)).join("-"),
-).join("");
+const sqlRanges = EMAIL_NON_ASCII_RANGES.map(([a, b]) => [a, b].map((n) => (n > 0xffff ? `\\U${hex(n)}` : `\\u${hex(n)}`)).join("-")).join("");
 
 // zod's email rule, widened: the local part's characters gain the non-ASCII set, the top-level
 // domain may be an IDN one (xn--...). The stored domain is ASCII only.
@@ -151,12 +149,7 @@ export const profileSchema = createUpdateSchema(users, {
   name: () => optionalText,
   givenName: () => optionalText,
   familyName: () => optionalText,
-  picture: () =>
-    z
-      .url({ message: "must be a URL" })
-      .max(2048, { message: "must be at most 2048 characters" })
-      .nullable()
-      .optional(),
+  picture: () => z.url({ message: "must be a URL" }).max(2048, { message: "must be at most 2048 characters" }).nullable().optional(),
 })
   .pick({ name: true, givenName: true, familyName: true, picture: true })
   .strict();

@@ -88,7 +88,7 @@ export function askHost(dataDir: string, timeoutMs: number): Promise<HostAnswer>
       resolve(answer);
     };
     socket.setEncoding("utf8");
-    socket.on("data", (chunk) => (reply += chunk));
+    socket.on("data", (chunk) => (reply += String(chunk)));
     socket.on("error", (error) => {
       socket.destroy();
       // Nobody listens on the name: no process hosts the directory.

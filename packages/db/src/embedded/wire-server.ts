@@ -46,10 +46,7 @@ export interface WireServer {
   close(): Promise<void>;
 }
 
-export async function startWireServer(
-  db: PGlite,
-  options: { port?: number; maxConnections?: number } = {},
-): Promise<WireServer> {
+export async function startWireServer(db: PGlite, options: { port?: number; maxConnections?: number } = {}): Promise<WireServer> {
   const maxConnections = options.maxConnections ?? 32;
   const clients = new Set<Client>();
   const queue: Batch[] = [];

@@ -19,7 +19,9 @@ const HAS_OFFSET = /(?:[+-]\d{2}(?::?\d{2}){0,2}|Z)$/;
 // Drizzle sets `updated`, on every engine; on PostgreSQL without Citus a trigger also moves
 // it for writers outside the data layer (Citus refuses triggers on distributed tables).
 export const lifecycle = {
-  created: instant("created").notNull().default(sql`now()`),
+  created: instant("created")
+    .notNull()
+    .default(sql`now()`),
   updated: instant("updated")
     .notNull()
     .default(sql`now()`)

@@ -14,7 +14,10 @@ export const tenantUsers = usersSchema.table(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    roles: text("roles").array().notNull().default(sql`'{}'::text[]`),
+    roles: text("roles")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     email: text("email"),
     ...lifecycle,
   },
@@ -23,7 +26,9 @@ export const tenantUsers = usersSchema.table(
     // The primary key serves lookups by tenant; this one serves "the tenants of a user".
     index("tenant_users_user_id_idx").on(table.userId),
     // The retention purge finds memberships deleted before a cutoff.
-    index("tenant_users_deleted_idx").on(table.deleted).where(sql`deleted IS NOT NULL`),
+    index("tenant_users_deleted_idx")
+      .on(table.deleted)
+      .where(sql`deleted IS NOT NULL`),
   ],
 );
 

@@ -11,7 +11,11 @@ export const tenants = pgTable(
     computeId: uuid("compute_id"),
   },
   // The retention purge finds rows deleted before a cutoff; live rows stay out of it.
-  (table) => [index("tenants_deleted_idx").on(table.deleted).where(sql`deleted IS NOT NULL`)],
+  (table) => [
+    index("tenants_deleted_idx")
+      .on(table.deleted)
+      .where(sql`deleted IS NOT NULL`),
+  ],
 );
 
 export type Tenant = typeof tenants.$inferSelect;

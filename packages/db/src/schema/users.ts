@@ -22,7 +22,9 @@ export const users = usersSchema.table(
       .on(sql`lower(${table.email})`)
       .where(sql`deleted IS NULL`),
     // The retention purge finds rows deleted before a cutoff; live rows stay out of it.
-    index("users_deleted_idx").on(table.deleted).where(sql`deleted IS NOT NULL`),
+    index("users_deleted_idx")
+      .on(table.deleted)
+      .where(sql`deleted IS NOT NULL`),
   ],
 );
 

@@ -97,7 +97,7 @@ async function createNileTestDatabase(options: TestDatabaseOptions): Promise<Tes
     await database.drop();
     throw error;
   }
-  return { url: database.url, engine: "nile", drop: database.drop };
+  return { url: database.url, engine: "nile", drop: () => database.drop() };
 }
 
 async function createEmbeddedDatabase(): Promise<TestDatabase> {

@@ -28,8 +28,7 @@ export interface Workspace {
 export async function workspace(client: DatabaseClient, name = "Workspace"): Promise<Workspace> {
   const owner = await signUp(client);
   const tenant = await withUser(client.db, { userId: owner.id }, (tx) => createTenant(tx, { name }));
-  const as = <T>(user: User, work: (tx: TenantTx) => Promise<T>) =>
-    withTenant(client.db, { tenantId: tenant.id, userId: user.id }, work);
+  const as = <T>(user: User, work: (tx: TenantTx) => Promise<T>) => withTenant(client.db, { tenantId: tenant.id, userId: user.id }, work);
   return {
     tenant,
     owner,

@@ -75,7 +75,9 @@ export function MembersList(props: { tenantId: string; members: MemberRow[]; man
                     {member.canEdit ? (
                       <MemberRolesForm tenantId={props.tenantId} userId={member.userId} roles={props.grantable} current={member.roles} email={member.email} />
                     ) : null}
-                    {member.canRemove ? <RemoveMember tenantId={props.tenantId} member={member} onRemoved={(text) => setRemoval({ text, userId: member.userId })} /> : null}
+                    {member.canRemove ? (
+                      <RemoveMember tenantId={props.tenantId} member={member} onRemoved={(text) => setRemoval({ text, userId: member.userId })} />
+                    ) : null}
                     {member.note ? <p className="text-sm text-slate-600">{member.note}</p> : null}
                   </td>
                 ) : null}

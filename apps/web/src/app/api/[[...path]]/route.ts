@@ -1,7 +1,7 @@
 import { errorResponse, WebError } from "@/server/errors";
 
 // Any /api path no route serves (and /api itself): the JSON envelope's 404, whatever the method.
-const noSuchRoute = async (): Promise<Response> => errorResponse(new WebError("not_found", "no such API route"));
+const noSuchRoute = (): Promise<Response> => Promise.resolve(errorResponse(new WebError("not_found", "no such API route")));
 
 export const GET = noSuchRoute;
 export const POST = noSuchRoute;

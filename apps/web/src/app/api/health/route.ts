@@ -6,9 +6,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {
   const health = await checkHealth();
-  return health.ok
-    ? Response.json({ status: "ok" })
-    : Response.json({ status: "unavailable", reason: health.reason }, { status: 503 });
+  return health.ok ? Response.json({ status: "ok" }) : Response.json({ status: "unavailable", reason: health.reason }, { status: 503 });
 }
 
 // Every other method: the JSON envelope's 405, not Next.js's empty one.

@@ -17,9 +17,10 @@ export const POST = handler(async (request: Request) => {
 });
 
 // Signing out needs no valid session: it only clears the cookie.
-export const DELETE = handler(async (request: Request) => {
+// (handler() catches what requireDevSignIn throws, as it would a rejection.)
+export const DELETE = handler((request: Request) => {
   requireDevSignIn();
-  return new Response(null, { status: 204, headers: { "set-cookie": clearCookieHeader(cameOverHttps(request.headers, request.url)) } });
+  return Promise.resolve(new Response(null, { status: 204, headers: { "set-cookie": clearCookieHeader(cameOverHttps(request.headers, request.url)) } }));
 });
 
 function requireDevSignIn() {

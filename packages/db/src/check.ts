@@ -4,8 +4,8 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readMigrationFiles } from "drizzle-orm/migrator";
-import { defaultMigrationsFolder, readJournal } from "./migrate";
+import { readJournal, readMigrations } from "./driver/journal";
+import { defaultMigrationsFolder } from "./migrate";
 import { lintNileMigrations } from "./nile-lint";
 
 // `db:check`: the committed migrations are the one ledger, so they must agree with the
@@ -79,7 +79,7 @@ export function readPins(folder: string): Record<string, string> {
 /** SHA-256 of each migration in the folder, by tag, as drizzle's ledger records it. */
 export function migrationHashes(folder: string): Map<string, string> {
   const tags = new Map(readJournal(folder).map((entry) => [entry.when, entry.tag]));
-  return new Map(readMigrationFiles({ migrationsFolder: folder }).map((m) => [tags.get(m.folderMillis)!, m.hash]));
+  return new Map(readMigrations(folder).map((m) => [tags.get(m.folderMillis)!, m.hash]));
 }
 
 export function checkPinnedHashes(folder: string): string[] {

@@ -1,7 +1,8 @@
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { drizzleOnPool } from "./driver/pool";
 import { ConfigError } from "./env";
-import * as schema from "./schema";
+import type * as schema from "./schema";
 
 export type Schema = typeof schema;
 export type Database = PostgresJsDatabase<Schema> & { $client: postgres.Sql };
@@ -9,7 +10,7 @@ export type Database = PostgresJsDatabase<Schema> & { $client: postgres.Sql };
  * What work gets inside a context (withTenant, withUser, withSystem): the same query
  * builders as Database, drizzle's relational `query` API included (built on first use), on
  * the context's one connection and transaction, under its isolation. It must not open nested
- * transactions. Data functions accept either this or a Database.
+ * transactions. Contexts hand it out typed by their scope (TenantTx, UserTx, SystemTx, below).
  */
 export type Transaction = PostgresJsDatabase<Schema>;
 
@@ -78,11 +79,14 @@ export function createClient(url: string, options: ClientOptions = {}): Database
     connection: { application_name: options.applicationName ?? "penguinmails", TimeZone: "UTC" },
   });
   if (options.contextTimeoutMs !== undefined) contextTimeouts.set(sql, options.contextTimeoutMs);
-  if (options.target !== "nile") return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
+  if (options.target !== "nile") return { db: drizzleOnPool(sql), sql, close: () => sql.end({ timeout: 5 }) };
 
-  const db = drizzle(refusingOutsideContexts(sql), { schema });
-  // The contexts reserve their connections from the pool itself.
-  Object.assign(db, { $client: sql });
+  // NileDB shows every tenant to a connection without a context: outside one, refuse.
+  const db = drizzleOnPool(sql, () => {
+    throw new ConfigError(
+      "on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one",
+    );
+  });
   // Steps NileDB will not take in a context's transaction run in transactions of their own
   // while that one stays open: on a pool of their own, opened when first needed, so that
   // contexts holding every connection of the app's pool never wait for one of them (those
@@ -109,18 +113,4 @@ export function isNileClient(sql: postgres.Sql): boolean {
 /** On NileDB, the pool where a context's own-transaction steps run (see createClient). */
 export function stepsPoolOf(sql: postgres.Sql): Database | undefined {
   return nileClients.get(sql)?.();
-}
-
-// What drizzle gets on NileDB as its client: the pool's settings (drizzle reads its type
-// parsers), but no way to run a statement.
-function refusingOutsideContexts(sql: postgres.Sql): postgres.Sql {
-  const refuse = () => {
-    throw new ConfigError(
-      "on NileDB every statement runs in a context (withTenant, withUser, withSystem, ...): it shows every tenant to a connection without one",
-    );
-  };
-  return new Proxy(sql, {
-    apply: refuse,
-    get: (target, key) => (key === "unsafe" || key === "begin" || key === "reserve" ? refuse : (Reflect.get(target, key) as unknown)),
-  });
 }

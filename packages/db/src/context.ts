@@ -1,13 +1,11 @@
-import { createTableRelationsHelpers, extractTablesRelationalConfig, type ExtractTablesWithRelations, type RelationalSchemaConfig } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
-import { PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import { contextTimeoutOf, isNileClient, stepsPoolOf, type AnyTx, type Database, type Schema, type SystemTx, type TenantTx, type UserTx } from "./client";
+import { contextTimeoutOf, isNileClient, stepsPoolOf, type AnyTx, type Database, type SystemTx, type TenantTx, type UserTx } from "./client";
 import { isConnectionFailure } from "./connection-error";
 import { DataError } from "./errors";
 import { parseId } from "./ids";
-import * as schema from "./schema";
-import { bindScope, type Scope } from "./scope";
+import { gatedOn, transactionPerStatement } from "./driver/stand-ins";
+import { transactionOn } from "./driver/transaction";
+import type { Scope } from "./scope";
 
 // Every request runs in one of three contexts, each its own transaction (never nested in
 // another: SET LOCAL would outlive a savepoint), that first sets its
@@ -172,7 +170,7 @@ async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: 
     try {
       // On NileDB the entry check's verdict comes back as rows, not as an aborted
       // transaction: each result the work gets waits for it (already there: results come in order).
-      result = await work(transactionOn<Tx>(entry.nile ? afterEntry(connection, ready) : connection, entry.scope));
+      result = await work(transactionOn<Tx>(entry.nile ? gatedOn(connection, ready) : connection, entry.scope));
       await ready;
     } catch (error) {
       const setupError = await ready.then(
@@ -190,7 +188,13 @@ async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: 
 async function readInContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: Work<T, Tx>): Promise<T> {
   return holding(db, async (connection) => {
     const messages = await messagesFor(db, connection);
-    return work(transactionOn<Tx>(statementsInContext(connection, entry, messages), entry.scope));
+    const opening = () => open(connection, "BEGIN READ ONLY", entry, messages);
+    return work(
+      transactionOn<Tx>(
+        transactionPerStatement(connection, opening, (error) => contextError(error, entry)),
+        entry.scope,
+      ),
+    );
   });
 }
 
@@ -301,95 +305,4 @@ function contextError(error: unknown, entry: Entry): unknown {
     return new DataError("not_found", "tenant not found", [], { cause: error });
   }
   return error;
-}
-
-/** The reserved connection, each statement's result held back until the context's entry is known good. */
-function afterEntry(connection: postgres.ReservedSql, ready: Promise<void>): postgres.ReservedSql {
-  const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
-    let rowsAsArrays = false;
-    let sent: Promise<unknown> | undefined;
-    const send = async () => {
-      const statement = connection.unsafe(text, params, options);
-      // values() switches the query to rows as arrays and returns the same query, awaited below.
-      if (rowsAsArrays) void statement.values();
-      const [result] = await Promise.all([statement, ready]);
-      return result;
-    };
-    const pending = {
-      values() {
-        rowsAsArrays = true;
-        return pending;
-      },
-      then<A, B>(onFulfilled?: (value: unknown) => A | PromiseLike<A>, onRejected?: (reason: unknown) => B | PromiseLike<B>) {
-        sent ??= send();
-        return sent.then(onFulfilled, onRejected);
-      },
-    };
-    return pending;
-  };
-  return { unsafe } as unknown as postgres.ReservedSql;
-}
-
-type Unsafe = postgres.ReservedSql["unsafe"];
-
-/**
- * A stand-in for the reserved connection that wraps every statement in its own transaction:
- * BEGIN READ ONLY and the setup, the statement, COMMIT. postgres.js runs queries in the
- * order they are executed and writes what is queued in one go, so the three leave together;
- * the server runs them in order. If the opening fails, the transaction is aborted, the statement
- * is refused (25P02) and COMMIT rolls back: it never runs outside the context.
- * drizzle and select() only call `unsafe(...)`, awaited, or `unsafe(...).values()`, awaited.
- */
-function statementsInContext(connection: postgres.ReservedSql, entry: Entry, messages: Messages): postgres.ReservedSql {
-  const unsafe = (text: string, params?: Parameters<Unsafe>[1], options?: Parameters<Unsafe>[2]) => {
-    let rowsAsArrays = false;
-    let sent: Promise<unknown> | undefined;
-    const send = async () => {
-      const opening = open(connection, "BEGIN READ ONLY", entry, messages);
-      const statement = connection.unsafe(text, params, options);
-      // values() and execute() return the same query: the first switches it to rows as arrays, the
-      // second queues it now, behind the opening and ahead of COMMIT. It is awaited below.
-      if (rowsAsArrays) void statement.values();
-      void statement.execute();
-      const closing = connection.unsafe("COMMIT").execute();
-      const [opened, result, closed] = await Promise.allSettled([opening, statement, closing]);
-      if (opened.status === "rejected") throw contextError(opened.reason, entry);
-      if (result.status === "rejected") throw result.reason;
-      if (closed.status === "rejected") throw closed.reason;
-      return result.value;
-    };
-    const pending = {
-      values() {
-        rowsAsArrays = true;
-        return pending;
-      },
-      then<A, B>(onFulfilled?: (value: unknown) => A | PromiseLike<A>, onRejected?: (reason: unknown) => B | PromiseLike<B>) {
-        sent ??= send();
-        return sent.then(onFulfilled, onRejected);
-      },
-    };
-    return pending;
-  };
-  return { unsafe } as unknown as postgres.ReservedSql;
-}
-
-// A query builder bound to the reserved connection. drizzle() itself cannot take one (it
-// reconfigures the client's type parsers, which a reserved connection shares with its pool,
-// already configured by createClient). Drizzle's relational API (`tx.query`) is built on first
-// use, on the same connection: building it costs ~20 µs, a tenth of a member page, and most
-// requests never touch it.
-const dialect = new PgDialect();
-const tablesConfig = extractTablesRelationalConfig(schema, createTableRelationsHelpers);
-const relational = { fullSchema: schema, schema: tablesConfig.tables, tableNamesMap: tablesConfig.tableNamesMap } as unknown as RelationalSchemaConfig<
-  ExtractTablesWithRelations<Schema>
->;
-
-function transactionOn<Tx extends AnyTx>(connection: postgres.ReservedSql, scope: Scope): Tx {
-  const tx = new PostgresJsDatabase(dialect, new PostgresJsSession(connection, dialect, undefined), undefined) as unknown as Tx;
-  let query: Tx["query"] | undefined;
-  Object.defineProperty(tx, "query", {
-    get: () => (query ??= new PostgresJsDatabase<Schema>(dialect, new PostgresJsSession(connection, dialect, relational), relational).query),
-  });
-  bindScope(tx, scope);
-  return tx;
 }

@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readMigrationFiles, type MigrationMeta } from "drizzle-orm/migrator";
 import postgres from "postgres";
+import { journalTags, readJournal as readJournalAt, readMigrations, type JournalEntry, type MigrationMeta } from "./driver/journal";
 
 // Applies pending drizzle-kit migrations under a transaction-scoped advisory lock, so any
 // number of simultaneous runners apply each migration exactly once (drizzle's own
@@ -25,8 +24,8 @@ export interface MigrationResult {
 
 export async function migrate(url: string, options: { folder?: string } = {}): Promise<MigrationResult> {
   const folder = options.folder ?? defaultMigrationsFolder();
-  const migrations = readMigrationFiles({ migrationsFolder: folder });
-  const tags = readJournalTags(folder);
+  const migrations = readMigrations(folder);
+  const tags = journalTags(folder);
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     const applied = await sql.begin(async (tx) => {
@@ -62,7 +61,7 @@ export async function migrate(url: string, options: { folder?: string } = {}): P
 /** Tags of migrations in the folder (by default the engine's journal) that the database has not applied yet. */
 export async function pendingMigrations(url: string, options: { folder?: string; engine?: "postgres" | "embedded" | "nile" } = {}): Promise<string[]> {
   const folder = options.folder ?? defaultMigrationsFolder(options.engine);
-  const tags = readJournalTags(folder);
+  const tags = journalTags(folder);
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
     const [ledger] = await sql<{ exists: boolean }[]>`
@@ -88,7 +87,7 @@ export async function changedMigrations(url: string, options: { folder?: string 
       SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS exists`;
     if (!ledger?.exists) return [];
     const rows = await sql<LedgerRow[]>`SELECT hash, created_at FROM drizzle.__drizzle_migrations`;
-    return changedSinceApplied(rows, readMigrationFiles({ migrationsFolder: folder }), readJournalTags(folder));
+    return changedSinceApplied(rows, readMigrations(folder), journalTags(folder));
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -132,17 +131,9 @@ export class MigrationChangedError extends Error {
   }
 }
 
-export interface JournalEntry {
-  idx: number;
-  when: number;
-  tag: string;
-}
+export type { JournalEntry } from "./driver/journal";
 
+/** The journal of `folder` (default: PostgreSQL's), oldest first. */
 export function readJournal(folder: string = defaultMigrationsFolder()): JournalEntry[] {
-  const file = path.join(folder, "meta", "_journal.json");
-  return (JSON.parse(fs.readFileSync(file, "utf8")) as { entries: JournalEntry[] }).entries;
-}
-
-function readJournalTags(folder: string): Map<number, string> {
-  return new Map(readJournal(folder).map((entry) => [entry.when, entry.tag]));
+  return readJournalAt(folder);
 }

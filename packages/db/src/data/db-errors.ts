@@ -1,4 +1,4 @@
-import { DrizzleQueryError } from "drizzle-orm/errors";
+import { driverError } from "../driver/errors";
 import { DataError } from "../errors";
 
 // PostgreSQL errors mapped to DataError once, here. Only SQLSTATE and constraint names
@@ -6,6 +6,8 @@ import { DataError } from "../errors";
 
 const UNIQUE_CONFLICTS: Record<string, { field: string; message: string }> = {
   users_email_live_key: { field: "email", message: "that email address is already taken" },
+  // NileDB's own (exact text among live users): a race the data layer's check cannot close there.
+  users_email_key: { field: "email", message: "that email address is already taken" },
   users_pkey: { field: "id", message: "that user id is already taken" },
   tenants_pkey: { field: "id", message: "that tenant id is already taken" },
   tenant_users_tenant_id_user_id_pk: { field: "userId", message: "already a member of this tenant" },
@@ -48,7 +50,7 @@ function constraintOf(pg: PgError): string {
 /** The DataError for a database error, or the error itself when it is not one we know. */
 export function toDataError(error: unknown, notFound = "not found"): unknown {
   if (error instanceof DataError) return error;
-  const pg = (error instanceof DrizzleQueryError ? error.cause : error) as PgError | undefined;
+  const pg = driverError(error) as PgError | undefined;
   const constraint = pg ? constraintOf(pg) : "";
   switch (pg?.code) {
     case "23505": {

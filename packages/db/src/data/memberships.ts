@@ -8,7 +8,7 @@ import { requireRole, tenantActor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { findOrCreateUsers } from "./nile-users";
 import { requireAnotherOwner } from "./owners";
-import { select, statement, type StatementBuilder } from "./statements";
+import { select, statement, type StatementBuilder } from "../driver/statements";
 import { memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
 
 // Memberships of the context's tenant. Rules: owners and admins add and remove members and

@@ -9,7 +9,7 @@ import { tenants, tenantUsers, users, type Tenant } from "../schema";
 import { actingUserId, inTenantScope, requireRole, tenantActor, type Executor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { copyMemberEmails } from "./memberships";
-import { select, statement } from "./statements";
+import { select, statement } from "../driver/statements";
 import { parseInput, tenantNameSchema, type TenantRole } from "./validation";
 
 // Tenants (workspaces). Creation runs in the creator's user context; the rest in the

@@ -9,7 +9,7 @@ import { accountHolderId, actingUserId, inTenantScope, type Executor } from "./a
 import { findOrCreateUsers } from "./nile-users";
 import { mapErrors } from "./db-errors";
 import { endMemberships, lockTenantsOfLeavingUser } from "./owners";
-import { select, statement } from "./statements";
+import { select, statement } from "../driver/statements";
 import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
 // Users. Sign-up runs in the new user's own context (withUser with the id it will have);

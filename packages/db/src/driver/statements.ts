@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { fillPlaceholders } from "drizzle-orm/sql";
 import type postgres from "postgres";
 import * as schema from "../schema";
-import type { Executor } from "./actor";
+import type { AnyTx } from "../client";
 
 // Hot reads are built once, here, as drizzle selects, and run as named prepared statements
 // on the caller's connection (the context's transaction). Building a drizzle query costs
@@ -40,7 +40,7 @@ export function statement<Row>(build: (db: StatementBuilder) => PreparedSelect<R
 }
 
 /** Runs a statement on the executor's connection. Errors are wrapped as drizzle's are. */
-export async function select<Row>(statement: Statement<Row>, executor: Executor, values: Record<string, unknown> = {}): Promise<Row[]> {
+export async function select<Row>(statement: Statement<Row>, executor: AnyTx, values: Record<string, unknown> = {}): Promise<Row[]> {
   const params = fillPlaceholders(statement.params, values) as postgres.ParameterOrJSON<never>[];
   let rows: unknown[][];
   try {
@@ -62,7 +62,7 @@ interface Decoder {
   mapFromDriverValue(value: unknown): unknown;
 }
 
-function clientOf(executor: Executor): postgres.Sql {
+function clientOf(executor: AnyTx): postgres.Sql {
   return (executor as unknown as { session: { client: postgres.Sql } }).session.client;
 }
 

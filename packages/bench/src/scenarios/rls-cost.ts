@@ -1,7 +1,6 @@
 import { tenantUsers } from "@penguinmails/db/schema";
-import { asc, and, eq, isNull, sql as fragment } from "drizzle-orm";
+import { asc, and, eq, isNull, Placeholder, sql as fragment } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { fillPlaceholders } from "drizzle-orm/sql";
 import { rawClient, Resources } from "../databases";
 import { compareLatency, type Side } from "../measure";
 import { eachMessage, explain, sameShape, type Plan } from "../plans";
@@ -48,7 +47,9 @@ function membershipPage(): { text: string; params: (s: Sample) => unknown[] } {
     .orderBy(asc(tenantUsers.userId))
     .limit(fragment.placeholder("limit"))
     .toSQL();
-  return { text: query.sql, params: (s) => fillPlaceholders(query.params, { tenantId: s.tenantId, limit: 51 }) };
+  const values = (s: Sample): Record<string, unknown> => ({ tenantId: s.tenantId, limit: 51 });
+  // toSQL() leaves each sql.placeholder() in `params` as a Placeholder, named.
+  return { text: query.sql, params: (s) => query.params.map((p) => (p instanceof Placeholder ? values(s)[(p as Placeholder<string>).name] : p)) };
 }
 
 interface Variant {

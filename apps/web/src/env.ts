@@ -1,8 +1,10 @@
+import { readEnv } from "@penguinmails/db";
 import { z } from "zod";
 
 // The web app's configuration, read here and nowhere else. It is read when first needed,
 // not at import, so `next build` never depends on runtime secrets. The database URL is
-// the db package's to read (connect()). Empty strings count as unset.
+// the db package's to read (connect()). Read through @penguinmails/db's readEnv: values
+// trimmed, blank ones unset, errors that never echo a value (one of them is a secret).
 
 /**
  * Whether this code was compiled by `next dev`. Next.js replaces this exact expression when it
@@ -30,17 +32,6 @@ const schema = z.object({
 
 export type WebEnv = z.infer<typeof schema>;
 
-export class WebConfigError extends Error {
-  override name = "WebConfigError";
-}
-
 export function readWebEnv(source: Record<string, string | undefined> = process.env): WebEnv {
-  const values = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, source[key]?.trim() ? source[key].trim() : undefined]));
-  const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    // Never echo the values: one of them is a secret.
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
-    throw new WebConfigError(`invalid environment: ${problems.join("; ")}`);
-  }
-  return parsed.data;
+  return readEnv(schema, source);
 }

@@ -1,7 +1,9 @@
+import { readEnv } from "@penguinmails/db";
 import { z } from "zod";
 
 // The worker's configuration, validated once at start-up. The database URL is the db
-// package's to read (connect()). Empty strings count as unset, as in the db package.
+// package's to read (connect()). Read through @penguinmails/db's readEnv: values trimmed,
+// blank ones unset, as in every workspace.
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -23,19 +25,6 @@ const schema = z.object({
 
 export type WorkerEnv = z.infer<typeof schema>;
 
-export class WorkerConfigError extends Error {
-  override name = "WorkerConfigError";
-}
-
-export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const values: Record<string, string | undefined> = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, source[key]?.trim() || undefined]));
-  const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join(".");
-      return `${key} ${issue.message} (got ${JSON.stringify(values[key])})`;
-    });
-    throw new WorkerConfigError(`invalid environment: ${problems.join("; ")}`);
-  }
-  return parsed.data;
+export function readWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  return readEnv(schema, source);
 }

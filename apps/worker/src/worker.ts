@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, type Connection } from "@penguinmails/db";
 import { openDatabase } from "./database";
-import { readWorkerEnv, WorkerConfigError, type WorkerEnv } from "./env";
+import { readWorkerEnv, type WorkerEnv } from "./env";
 import { workerJobs } from "./jobs";
 import { createLogger } from "./log";
 import { runForever, runOnce } from "./runner";
@@ -25,7 +25,7 @@ export async function runWorker(argv: string[]): Promise<number> {
     once = parseArgs({ args: argv, options: { once: { type: "boolean", default: false } }, strict: true }).values.once;
     env = readWorkerEnv();
   } catch (error) {
-    const message = error instanceof WorkerConfigError ? error.message : `${(error as Error).message}; ${USAGE}`;
+    const message = error instanceof ConfigError ? error.message : `${(error as Error).message}; ${USAGE}`;
     createLogger().fatal({ event: "worker.config_invalid", error: message }, message);
     return EXIT_CONFIG;
   }

@@ -1,6 +1,7 @@
+import { ConfigError, readEnv } from "@penguinmails/db";
 import { z } from "zod";
 
-// The bench reads two variables (empty counts as unset, as in @penguinmails/db):
+// The bench reads two variables, through @penguinmails/db's readEnv (trimmed, blank as unset):
 // DATABASE_URL set, every scenario runs on that server and scenario 7 adds an embedded
 // engine beside it; unset, everything runs on the embedded engine. BENCH_CITUS_URL, a Citus
 // coordinator with its workers, adds scenario 9 (Citus vs DATABASE_URL's PostgreSQL).
@@ -18,16 +19,11 @@ export interface BenchEnv {
 }
 
 export function readBenchEnv(): BenchEnv {
-  const value = (key: keyof z.infer<typeof schema>) => (process.env[key] === "" ? undefined : process.env[key]);
-  const parsed = schema.safeParse({ DATABASE_URL: value("DATABASE_URL"), BENCH_CITUS_URL: value("BENCH_CITUS_URL") });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
-    throw new Error(`invalid environment: ${problems.join("; ")}`);
+  const env = readEnv(schema);
+  if (env.BENCH_CITUS_URL && !env.DATABASE_URL) {
+    throw new ConfigError("invalid environment: BENCH_CITUS_URL compares Citus with PostgreSQL and needs DATABASE_URL too");
   }
-  if (parsed.data.BENCH_CITUS_URL && !parsed.data.DATABASE_URL) {
-    throw new Error("invalid environment: BENCH_CITUS_URL compares Citus with PostgreSQL and needs DATABASE_URL too");
-  }
-  return { serverUrl: parsed.data.DATABASE_URL, citusUrl: parsed.data.BENCH_CITUS_URL };
+  return { serverUrl: env.DATABASE_URL, citusUrl: env.BENCH_CITUS_URL };
 }
 
 /** The environment for a child process (the migrate CLI), with these variables replaced. */

@@ -15,7 +15,7 @@ export {
 } from "./client";
 export { connect, type Connection } from "./connect";
 export { describeDatabaseError, isConnectionFailure } from "./connection-error";
-export { ConfigError } from "./env";
+export { ConfigError, readEnv } from "./env";
 export { migrate, pendingMigrations, MigrationFailedError, type MigrationResult } from "./migrate";
 export { withJobLock, type Locked } from "./job-lock";
 export type { User, NewUser, Tenant, NewTenant, TenantUser, NewTenantUser } from "./schema";

@@ -1,4 +1,5 @@
-import { COMPILED_BY_NEXT_DEV, readWebEnv, WebConfigError, type WebEnv } from "../env";
+import { ConfigError } from "@penguinmails/db";
+import { COMPILED_BY_NEXT_DEV, readWebEnv, type WebEnv } from "../env";
 import { readOrCreateDevSecret } from "./dev-secret";
 
 // Whether the development sign-in is on, and the key that signs session cookies. On under
@@ -22,7 +23,7 @@ export function signInConfig(
   const development = nextDev;
   const devSignIn = development || env.AUTH_DEV_LOGIN === "1";
   if (devSignIn && !development && !env.SESSION_SECRET) {
-    throw new WebConfigError("SESSION_SECRET is required when AUTH_DEV_LOGIN=1 (at least 32 characters; try: openssl rand -hex 32)");
+    throw new ConfigError("SESSION_SECRET is required when AUTH_DEV_LOGIN=1 (at least 32 characters; try: openssl rand -hex 32)");
   }
   return { devSignIn, sessionSecret: env.SESSION_SECRET ?? (development ? developmentSecret(devSecretFile) : undefined) };
 }

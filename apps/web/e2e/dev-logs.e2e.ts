@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
+import { createTestDatabase, freePort, type TestDatabase } from "@penguinmails/db/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort, startNext, stopNext, waitFor, type NextServer } from "./next-server";
+import { startNext, stopNext, waitFor, type NextServer } from "./next-server";
 
 // `next dev` prints each server action call with its arguments unless told not to: an email
 // typed into a form would land in the terminal. Here the sign-in action runs, as a browser

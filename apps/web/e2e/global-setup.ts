@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { createTestDatabase } from "@penguinmails/db/testing";
+import { createTestDatabase, freePort } from "@penguinmails/db/testing";
 import type { TestProject } from "vitest/node";
-import { freePort, startNext, stopNext, waitFor, type NextServer } from "./next-server";
+import { startNext, stopNext, waitFor, type NextServer } from "./next-server";
 
 // Vitest global setup for the browser test: a fresh migrated database (the embedded engine,
 // hosted by this process, or a new database on the server at DATABASE_URL), and the built

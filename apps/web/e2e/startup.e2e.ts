@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import { freePort } from "@penguinmails/db/testing";
 import { expect, it } from "vitest";
-import { exited, freePort, startNext, stopNext, waitFor } from "./next-server";
+import { exited, startNext, stopNext, waitFor } from "./next-server";
 
 // How `next start` treats the development sign-in. No database is needed: the URL points at
 // a port nobody listens on, and nothing here signs anyone in.

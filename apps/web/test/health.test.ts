@@ -1,5 +1,4 @@
-import net from "node:net";
-import { createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
+import { closedPort, createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/api/health/route";
 import { closeConnection } from "@/server/db";
@@ -52,12 +51,3 @@ describe("GET /api/health", () => {
     log.mockRestore();
   });
 });
-
-/** A port nobody listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

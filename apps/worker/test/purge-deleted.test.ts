@@ -1,10 +1,11 @@
 import { purgeDeleted, type PurgeBatch } from "@penguinmails/db";
 import { connectTo } from "@penguinmails/db/testing";
 import { describe, expect, it } from "vitest";
-import { addMember, count, exists, isMember, makeTenant, makeUser, RETENTION_DAYS, seedDeletedMembers, snapshot, useDatabase } from "./support/database";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
+import { addMember, count, exists, isMember, makeTenant, makeUser, RETENTION_DAYS, seedDeletedMembers, snapshot } from "./support/database";
 
 // The purge itself, in process, against this file's own database.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const purge = (options: { batchSize?: number; retentionDays?: number; signal?: AbortSignal; onBatch?: (b: PurgeBatch) => void | Promise<void> } = {}) =>
   purgeDeleted(ctx.client.db, { retentionDays: RETENTION_DAYS, batchSize: 1000, ...options });
 

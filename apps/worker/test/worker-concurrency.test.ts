@@ -1,10 +1,11 @@
 import { createClient } from "@penguinmails/db";
 import { afterEach, describe, expect, it } from "vitest";
-import { addMember, count, isMember, makeTenant, makeUser, seedDeletedMembers, useDatabase } from "./support/database";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
+import { addMember, count, isMember, makeTenant, makeUser, seedDeletedMembers } from "./support/database";
 import { trackWorkers } from "./support/worker-process";
 
 // Replicas and deploy overlaps: several workers on one database.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const workers = trackWorkers();
 afterEach(() => workers.stopAll());
 const onServer = Boolean(process.env.DATABASE_URL);

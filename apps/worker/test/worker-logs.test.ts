@@ -1,14 +1,15 @@
 import { sql, withSystem } from "@penguinmails/db";
 import { describe, expect, it } from "vitest";
 import { summarizeError } from "../src/log";
-import { addMember, exists, makeTenant, makeUser, useDatabase } from "./support/database";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
+import { addMember, exists, makeTenant, makeUser } from "./support/database";
 import { runWorker } from "./support/worker-process";
 
 // A purge that fails on purpose: a trigger (installed as the database owner) refuses to
 // delete a user's membership and quotes the user's email and name in its message and the
 // ids in its detail, and the
 // driver's error carries the DELETE and its parameters (the user ids) besides.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 
 describe("job.failed lines", () => {
   it("name the error's class, SQLSTATE and constraint, never the row, the SQL or its parameters", async () => {

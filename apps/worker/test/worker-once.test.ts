@@ -1,13 +1,13 @@
-import net from "node:net";
-import { createTestDatabase } from "@penguinmails/db/testing";
+import { closedPort, createTestDatabase } from "@penguinmails/db/testing";
 import { createClient, purgeDeleted } from "@penguinmails/db";
 import { describe, expect, it } from "vitest";
-import { addMember, count, exists, makeTenant, makeUser, seedDeletedMembers, useDatabase } from "./support/database";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
+import { addMember, count, exists, makeTenant, makeUser, seedDeletedMembers } from "./support/database";
 import { runWorker } from "./support/worker-process";
 
 // `start --once`: what cron and CI run. Exit 0 when every job ran, 1 when one failed,
 // 2 when the configuration is wrong.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const onServer = Boolean(process.env.DATABASE_URL);
 // The NileDB pass (DATABASE_TARGET=nile, a NileDB-shaped database): the same purge, as NileDB's login.
 const onNile = process.env.DATABASE_TARGET === "nile";
@@ -103,14 +103,6 @@ describe("worker --once", () => {
     }
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function createWorkerLogin(databaseUrl: string) {
   const name = `pm_worker_${Math.random().toString(36).slice(2, 10)}`;

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { count, makeTenant, makeUser, seedDeletedMembers, useDatabase } from "./support/database";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
+import { count, makeTenant, makeUser, seedDeletedMembers } from "./support/database";
 import { startOutageProxy, type OutageProxy } from "./support/outage-proxy";
 import { trackWorkers } from "./support/worker-process";
 
 // A database outage is logged and retried with growing waits; the worker neither exits
 // nor spins, and carries on once the database is back.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const workers = trackWorkers();
 let proxy: OutageProxy | undefined;
 afterEach(async () => {

@@ -1,11 +1,12 @@
 import { sql, withSystem } from "@penguinmails/db";
 import { afterEach, describe, expect, it } from "vitest";
-import { count, makeTenant, makeUser, seedDeletedMembers, useDatabase } from "./support/database";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
+import { count, makeTenant, makeUser, seedDeletedMembers } from "./support/database";
 import { trackWorkers } from "./support/worker-process";
 
 // SIGTERM (a deploy, a scale-down) and SIGINT (Ctrl-C): the batch in flight commits, the
 // job's lock is released, and the worker exits 0.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const workers = trackWorkers();
 afterEach(() => workers.stopAll());
 

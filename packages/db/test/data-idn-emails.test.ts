@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { addMember, importMembers, listMembers, signInByEmail } from "../src/data";
 import { displayEmail, EMAIL_PATTERN_SQL, normalizeEmail } from "../src/data/validation";
 import { everything, failure, workspace, type Workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // Internationalized addresses: accepted, stored in one form (local part NFC as typed, domain
 // as lowercase punycode), every spelling of one address is one account.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 let space: Workspace;
 
 beforeAll(async () => {

@@ -5,10 +5,10 @@ import { withSystem, withUser } from "../src/context";
 import { tenantUsers, users as usersTable } from "../src/schema";
 import { addMember, changeRoles, importMembers, leaveTenant, listMembers, removeMember, softDeleteUser } from "../src/data";
 import { everything, failure, signUp, uniqueEmail, workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 import { isNileTarget } from "../src/target";
 
-const ctx = useDatabase({ max: 6 });
+const ctx = useTestDatabase({ max: 6 });
 
 describe("adding members", () => {
   it("an unknown email creates the user; a known one (any case) joins the existing user", async () => {

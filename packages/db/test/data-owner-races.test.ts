@@ -7,7 +7,7 @@ import { addMember, changeRoles, eraseUser, leaveTenant, removeMember, softDelet
 import { readDbEnv } from "../src/env";
 import { isDataError } from "../src/errors";
 import { tenants, tenantUsers, users } from "../src/schema";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // The live-owner rule under concurrency: two live owners each do one thing at once, on
 // separate connections; every round must end as one of the two serial orders would (same
@@ -16,7 +16,7 @@ import { useDatabase } from "./support/world";
 const ROUNDS = 50;
 /** rounds raced at once; the pool has two connections per round, so both sides start together */
 const PARALLEL = 5;
-const ctx = useDatabase({ max: 2 * PARALLEL });
+const ctx = useTestDatabase({ max: 2 * PARALLEL });
 
 interface World {
   tenantId: string;

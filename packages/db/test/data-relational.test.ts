@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readInTenant, withTenant, withoutContext } from "../src/context";
 import { workspace, type Workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 import { isNileTarget } from "../src/target";
 
 // Drizzle's relational queries inside a context: the same connection and transaction as the
 // data functions, so the same isolation (row-level security here; NileDB's own tenant scope
 // there). Memberships and their tenant and users are what every engine scopes alike.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 let a: Workspace;
 let b: Workspace;
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { withTenant, withUser } from "../src/context";
 import { createTenant, listMembers, listMyTenants, renameTenant, restoreTenant, softDeleteTenant } from "../src/data";
 import { everything, failure, signUp, workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 
 describe("tenants", () => {
   it("the creator becomes owner in the same transaction and sees the tenant in their list", async () => {

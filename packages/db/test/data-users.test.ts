@@ -20,9 +20,9 @@ import {
   updateProfile,
 } from "../src/data";
 import { everything, failure, signUp, uniqueEmail, workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
-const ctx = useDatabase({ max: 10 });
+const ctx = useTestDatabase({ max: 10 });
 
 describe("sign-up and lookup", () => {
   it("creates a user in their own context and finds them by id and by email, any case, trimmed", async () => {

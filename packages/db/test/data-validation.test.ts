@@ -6,10 +6,10 @@ import { addMember, changeRoles, createTenant, createUser, renameTenant, updateP
 import { tenantUsers, users } from "../src/schema";
 import { isNileTarget } from "../src/target";
 import { everything, failure, uniqueEmail, workspace, type Workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // Bad input gets a clear, typed error and leaves every row as it was.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 let space: Workspace;
 
 beforeAll(async () => {

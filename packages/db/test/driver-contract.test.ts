@@ -16,14 +16,14 @@ import { DataError } from "../src/errors";
 import { defaultMigrationsFolder, readJournal } from "../src/migrate";
 import * as schema from "../src/schema";
 import { users } from "../src/schema";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // The driver contract: every assumption @penguinmails/db makes about drizzle-orm's and
 // postgres.js's internals (private fields, @internal members, undocumented behaviour), one
 // test each, so that upgrading either fails here first and says which assumption broke.
 // What the patched postgres.js does with broken reserved connections is pinned in
 // driver-reserved-connections.test.ts, not here.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 
 type Internal = { session: { client: unknown } };
 const sessionOf = (db: unknown) => (db as Internal).session;

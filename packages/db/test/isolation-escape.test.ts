@@ -1,7 +1,9 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDbEnv } from "../src/env";
-import { makeTenantWithMember, createAppLogin, sqlstate, useDatabase, type Member } from "./support/world";
+import { makeTenantWithMember, createAppLogin, type Member } from "./support/world";
+import { sqlstate } from "../src/testing";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // Escape attempts over a connection that logs in the way production should: a LOGIN role
 // that is only a member of penguinmails_app. PostgreSQL only: the embedded engine has a
@@ -9,7 +11,7 @@ import { makeTenantWithMember, createAppLogin, sqlstate, useDatabase, type Membe
 const onServer = readDbEnv().DATABASE_URL !== undefined;
 
 describe.runIf(onServer)("escape attempts by the app's login", () => {
-  const ctx = useDatabase();
+  const ctx = useTestDatabase();
   let a: Member;
   let login: Awaited<ReturnType<typeof createAppLogin>>;
   let app: postgres.Sql;

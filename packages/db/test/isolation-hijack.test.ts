@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant, withUser } from "../src/context";
 import { listMembers, listMyTenants } from "../src/data";
 import { readDbEnv } from "../src/env";
-import { createTestDatabase, type TestDatabase } from "../src/testing";
-import { createAppLogin, makeTenantWithMember, rowText, sqlstate, useDatabase, type Member } from "./support/world";
+import { createTestDatabase, sqlstate, type TestDatabase } from "../src/testing";
+import { createAppLogin, makeTenantWithMember, rowText, type Member } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // Attempts to run code with more privilege than the runtime roles have, as an unprivileged
 // login would make them (issue #10). PostgreSQL only where a login is involved: the
 // embedded engine has a single superuser login. The database's own refusals run on both.
 const onServer = readDbEnv().DATABASE_URL !== undefined;
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 
 describe.runIf(onServer)("a login of the runtime roles cannot borrow the helpers' privileges", () => {
   let a: Member;

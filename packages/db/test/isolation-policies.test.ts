@@ -4,10 +4,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant, withUser, withSystem, withoutContext } from "../src/context";
 import { tenants, tenantUsers, users } from "../src/schema";
 import type { AnyTx } from "../src/client";
-import { makeTenantWithMember, addMembership, rowText, sqlstate, errorText, useDatabase, type Member } from "./support/world";
+import { makeTenantWithMember, addMembership, rowText, errorText, type Member } from "./support/world";
+import { sqlstate } from "../src/testing";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // Every table x every command x {tenant A, tenant B, no context}, as penguinmails_app.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 let a: Member;
 let b: Member;
 

@@ -8,11 +8,12 @@ import { withTenant, withoutContext } from "../src/context";
 import { readDbEnv } from "../src/env";
 import * as schema from "../src/schema";
 import { tenantUsers } from "../src/schema";
-import { addMembership, createAppLogin, makeTenantWithMember, serverIsCitus, useDatabase, type Member } from "./support/world";
+import { addMembership, createAppLogin, makeTenantWithMember, serverIsCitus, type Member } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // A context must never outlive its transaction: pooled connections go from one tenant's
 // request to another's, or to one with no context at all.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const onServer = readDbEnv().DATABASE_URL !== undefined;
 const onCitus = await serverIsCitus();
 let a: Member;

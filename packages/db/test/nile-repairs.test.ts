@@ -5,13 +5,13 @@ import { withSystem, withTenantScope } from "../src/context";
 import { purgeDeleted } from "../src/data";
 import { tenants, tenantUsers, users } from "../src/schema";
 import { isNileTarget } from "../src/target";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // The NileDB pass's: on NileDB a tenant's creation and its owner's membership are two
 // transactions, and nothing ties a membership to its user, so the purge repairs what a crash
 // (or another writer) leaves. PostgreSQL needs no repair: one transaction, and foreign keys.
 describe.skipIf(!isNileTarget())("the purge's repairs on NileDB", () => {
-  const ctx = useDatabase();
+  const ctx = useTestDatabase();
 
   it("removes a tenant left without any membership an hour after its creation, and memberships whose user is gone; keeps the rest", async () => {
     const { db } = ctx.client;

@@ -8,13 +8,14 @@ import { readAsUser, readInTenant, withTenant } from "../src/context";
 import { addMember, findUserById, listMembers, listMyTenants } from "../src/data";
 import { readDbEnv } from "../src/env";
 import { everything, failure, signUp, workspace, type Workspace } from "./support/actors";
-import { errorText, sqlstate, useDatabase } from "./support/world";
-import { connectTo } from "../src/testing";
+import { errorText } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
+import { connectTo, sqlstate } from "../src/testing";
 
 // The read path: each statement its own transaction, BEGIN READ ONLY + context + statement +
 // COMMIT in one write. It must see exactly what withTenant sees, carry the context into every
 // statement, refuse writes, and leave nothing behind on the pooled connection.
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 const onServer = readDbEnv().DATABASE_URL !== undefined;
 let team: Workspace;
 

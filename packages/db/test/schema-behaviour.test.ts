@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { renameTenant } from "../src/data";
 import { workspace } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { sqlstate } from "../src/testing";
+import { useTestDatabase } from "../src/testing/vitest";
 
-const db = useDatabase();
+const db = useTestDatabase();
 
 async function insertUser(email: string, id?: string): Promise<string> {
   const [row] = await db.client.sql<{ id: string }[]>`
@@ -15,15 +16,6 @@ async function insertUser(email: string, id?: string): Promise<string> {
 async function insertTenant(name = "Acme"): Promise<string> {
   const [row] = await db.client.sql<{ id: string }[]>`INSERT INTO tenants (name) VALUES (${name}) RETURNING id`;
   return row!.id;
-}
-
-async function sqlstate(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
 }
 
 const unique = () => `u-${randomUUID()}@example.test`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 
 // The migrated catalog must be exactly the schema the ticket and issue #2 describe.
-const db = useDatabase();
+const db = useTestDatabase();
 
 type Column = [type: string, nullable: "YES" | "NO", columnDefault: string | null];
 

@@ -3,10 +3,10 @@ import { withUser } from "../src/context";
 import { listMyTenants } from "../src/data";
 import { demo, seed } from "../src/seed";
 import { everything } from "./support/actors";
-import { useDatabase } from "./support/world";
+import { useTestDatabase } from "../src/testing/vitest";
 import { runCli } from "./support/cli";
 
-const ctx = useDatabase();
+const ctx = useTestDatabase();
 
 describe("pnpm db:seed", () => {
   it("loads the demo world, and a second run changes nothing", async () => {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { DatabaseClient } from "@penguinmails/db";
-import { connectTo, createTestDatabase, type TestDatabase } from "@penguinmails/db/testing";
+import type { TestClient } from "@penguinmails/db/testing";
+import { useTestDatabase } from "@penguinmails/db/testing/vitest";
 import { afterAll, beforeAll, expect } from "vitest";
 import { POST as signInRoute } from "@/app/api/session/route";
 import { closeConnection } from "@/server/db";
@@ -14,30 +14,25 @@ import type { Workspace, WorkspaceMember } from "@/server/workspaces";
 
 export const SECRET = randomBytes(32).toString("hex");
 
-export interface TestWorld {
-  database: TestDatabase;
-  /** a direct client, for setting up what the API cannot (as the database owner) */
-  client: DatabaseClient;
-}
+export type TestWorld = Pick<TestClient, "database" | "client">;
 
+/**
+ * useTestDatabase (an owner client, pool of 2, for setting up what the API cannot), and the
+ * app's shared client pointed at the same database through DATABASE_URL, as in production.
+ */
 export function setUpWebTestDatabase(options: { migrate?: boolean } = {}): () => TestWorld {
-  let world: TestWorld | undefined;
-  beforeAll(async () => {
-    const database = await createTestDatabase(options);
-    process.env.DATABASE_URL = database.url;
+  const world = useTestDatabase({ ...options, max: 2 });
+  beforeAll(() => {
+    process.env.DATABASE_URL = world.database.url;
     process.env.AUTH_DEV_LOGIN = "1";
     process.env.SESSION_SECRET = SECRET;
     // The bound itself is tested in database-faults.test.ts; elsewhere a loaded machine
     // must not turn slow answers into 503s.
     process.env.DATABASE_REQUEST_TIMEOUT_SECONDS = "120";
-    world = { database, client: connectTo(database, { max: 2 }) };
   });
-  afterAll(async () => {
-    await closeConnection();
-    await world?.client.close();
-    await world?.database.drop();
-  });
-  return () => world!;
+  // Hooks after the suite run in reverse order: the app's client closes before the database goes.
+  afterAll(closeConnection);
+  return () => world;
 }
 
 export const uniqueEmail = (label = "user") => `${label}-${randomUUID()}@example.test`;

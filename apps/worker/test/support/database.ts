@@ -1,7 +1,5 @@
 import { sql, withSystem, type DatabaseClient } from "@penguinmails/db";
 import { tenants, tenantUsers, users } from "@penguinmails/db/schema";
-import { openTestClient, type TestClient } from "@penguinmails/db/testing";
-import { afterAll, beforeAll } from "vitest";
 
 // Each test file gets a migrated database of its own and mints its own rows through the
 // system path, with `deleted` written relative to the database's clock.
@@ -17,14 +15,6 @@ export function deletedAt(deleted: Deleted, retentionDays = RETENTION_DAYS) {
   if (deleted === "past") return sql`now() - make_interval(hours => ${retentionDays * 24}, mins => 5)`;
   if (deleted === "inside") return sql`now() - make_interval(hours => ${retentionDays * 24}, mins => -5)`;
   return sql`now() - make_interval(hours => ${deleted.daysAgo * 24})`;
-}
-
-/** A migrated database of the file's own, with an owner client (pool of `max`). */
-export function useDatabase(options: { max?: number } = {}): TestClient {
-  const state = {} as TestClient;
-  beforeAll(async () => Object.assign(state, await openTestClient(options)));
-  afterAll(() => state.close?.());
-  return state;
 }
 
 let serial = 0;

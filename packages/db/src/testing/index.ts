@@ -1,4 +1,5 @@
-// Test support for every workspace: each call makes a database of its own, migrated
+// Test support for every workspace (suite hooks for vitest: ./vitest.ts, the entry
+// @penguinmails/db/testing/vitest): each call makes a database of its own, migrated
 // (unless asked not to), on the server at DATABASE_URL or, with none set, on a fresh
 // in-memory embedded engine. Files and runs can therefore go in parallel. When the server
 // is a Citus coordinator, the database is a Citus database spanning the whole cluster.
@@ -133,6 +134,8 @@ export async function openTestClient(options: TestDatabaseOptions & { max?: numb
 }
 
 export { startThrowawayServer, type ThrowawayServer } from "./throwaway-server";
+export { closedPort, freePort } from "./ports";
+export { sqlstate } from "./sqlstate";
 
 /**
  * For benchmarks and tests that set a context on a session themselves (SET nile.tenant_id,

@@ -4,12 +4,12 @@
 // on a free port, in a temporary folder that remove() deletes.
 import { execFile, execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
 import { migrate } from "../migrate";
+import { freePort } from "./ports";
 
 const run = promisify(execFile);
 const BIN_DIR = "/usr/lib/postgresql/15/bin";
@@ -93,14 +93,6 @@ export async function startThrowawayServer(options: { migrate?: boolean } = {}):
     throw error;
   }
   return server;
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const uid = (user: string) => Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim());

@@ -1,24 +1,15 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
-import { afterAll, beforeAll } from "vitest";
 import { isNileClient, type DatabaseClient } from "../../src/client";
 import { withSystem } from "../../src/context";
 import { tenants, tenantUsers, users } from "../../src/schema";
 import { readDbEnv } from "../../src/env";
-import { openTestClient, type TestClient, type TestDatabase } from "../../src/testing";
+import type { TestDatabase } from "../../src/testing";
 
 export interface Member {
   tenantId: string;
   userId: string;
   email: string;
-}
-
-/** A database of the file's own (migrated unless asked), with an owner client (pool of `max`). */
-export function useDatabase(options: { max?: number; migrate?: boolean } = {}): TestClient {
-  const state = {} as TestClient;
-  beforeAll(async () => Object.assign(state, await openTestClient(options)));
-  afterAll(() => state.close?.());
-  return state;
 }
 
 /** A fresh tenant with one member, written through the system path. */
@@ -46,17 +37,6 @@ export async function rowText(client: DatabaseClient, table: "users" | "tenants"
     return tx.unsafe(`SELECT row_to_json(t)::text AS row FROM ${table === "tenants" ? "public" : "users"}.${table} t WHERE ${where}`);
   });
   return rows[0]?.row as string | undefined;
-}
-
-/** SQLSTATE of a failed promise, the error's name if it has none, undefined if it succeeded. */
-export async function sqlstate(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return cause?.code ?? (error as { code?: string }).code ?? (error as Error).name;
-  }
 }
 
 /**

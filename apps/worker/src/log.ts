@@ -1,4 +1,4 @@
-import { describeDatabaseError, isConnectionFailure, isDataError } from "@penguinmails/db";
+import { describeDatabaseError, identifyError, isConnectionFailure, isDataError } from "@penguinmails/db";
 import pino from "pino";
 
 // One JSON line per event on stdout. Events carry job names, durations and counts; rows'
@@ -34,11 +34,11 @@ export interface ErrorSummary {
 /** What went wrong, without the query text, parameters or values the error carries. */
 export function summarizeError(error: unknown, databaseUrl?: string): ErrorSummary {
   const inner = innermost(error);
-  const fields = (typeof inner === "object" && inner !== null ? inner : {}) as { code?: unknown; constraint_name?: unknown };
-  const code = safe(fields.code, /^[A-Z0-9_]{1,40}$/);
+  // Class, code and constraint only, as the web app logs them (the db package's identifyError).
+  const { name, code, constraint } = identifyError(inner);
   // The db package's one classification: lost connections and contexts past their deadline.
   const unavailable = isDataError(error, "unavailable") || isConnectionFailure(error);
-  const what = describe(inner, code, safe(fields.constraint_name, /^[A-Za-z_][\w$]{0,62}$/));
+  const what = describe(inner, name, code, constraint);
   // describeDatabaseError names host, port and database; handed only the code, it quotes nothing else.
   const message = databaseUrl && unavailable ? describeDatabaseError(Object.assign(new Error("database unavailable"), { code }), databaseUrl) : what;
   return { code, message, unavailable };
@@ -51,14 +51,9 @@ function innermost(error: unknown): unknown {
   return current;
 }
 
-function safe(value: unknown, pattern: RegExp): string | undefined {
-  return typeof value === "string" && pattern.test(value) ? value : undefined;
-}
-
 // A missing table, or a missing role (cluster-wide on a server, so only a new one lacks it):
 // the message is read to recognise it, never repeated.
-function describe(error: unknown, code: string | undefined, constraint: string | undefined): string {
-  const name = error instanceof Error ? (safe(error.name, /^[A-Za-z_$][\w$]{0,63}$/) ?? "Error") : typeof error;
+function describe(error: unknown, name: string, code: string | undefined, constraint: string | undefined): string {
   const text = error instanceof Error ? error.message : "";
   const what = `${name}${code ? ` ${code}` : ""}${constraint ? ` (constraint ${constraint})` : ""}`;
   const unmigrated = code === "42P01" || /role "penguinmails_\w+" does not exist/.test(text);

@@ -47,3 +47,30 @@ export function describeTarget(url: string): string {
     return "an unparseable URL";
   }
 }
+
+/** An error as a log may name it: class, code and constraint, never message, detail or values. */
+export interface ErrorIdentity {
+  /** the error's class name ("Error" when it is not a plain identifier); typeof for a non-Error */
+  name: string;
+  /** the driver's code or SQLSTATE, when it has the shape of one */
+  code?: string;
+  /** the constraint PostgreSQL named, when it has the shape of an identifier */
+  constraint?: string;
+}
+
+/**
+ * What apps log about a database (or any) error: drivers put failed SQL, its parameters and
+ * row values into messages and details, so only these fields are read, and only when each
+ * looks like what it should be. (Not the cause chain: callers walk it as they need.)
+ */
+export function identifyError(error: unknown): ErrorIdentity {
+  const fields = typeof error === "object" && error !== null ? (error as { name?: unknown; code?: unknown; constraint_name?: unknown }) : {};
+  const name = error instanceof Error ? (matching(fields.name, /^[A-Za-z_$][\w$]{0,63}$/) ?? "Error") : typeof error;
+  const code = matching(fields.code, /^[A-Z0-9_]{1,40}$/);
+  const constraint = matching(fields.constraint_name, /^[A-Za-z_][\w$]{0,62}$/);
+  return { name, ...(code ? { code } : {}), ...(constraint ? { constraint } : {}) };
+}
+
+function matching(value: unknown, pattern: RegExp): string | undefined {
+  return typeof value === "string" && pattern.test(value) ? value : undefined;
+}

@@ -14,7 +14,7 @@ export {
   type UserTx,
 } from "./client";
 export { connect, type Connection } from "./connect";
-export { describeDatabaseError, isConnectionFailure } from "./connection-error";
+export { describeDatabaseError, identifyError, isConnectionFailure, type ErrorIdentity } from "./connection-error";
 export { ConfigError, readEnv } from "./env";
 export { migrate, pendingMigrations, MigrationFailedError, type MigrationResult } from "./migrate";
 export { withJobLock, type Locked } from "./job-lock";

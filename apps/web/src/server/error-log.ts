@@ -1,9 +1,12 @@
+import { identifyError, type ErrorIdentity } from "@penguinmails/db";
+
 // What the web app logs about an error it did not expect. Drivers put failed SQL, its
 // parameters and row values into messages and details, so a log line carries only each
-// error's class, code (SQLSTATE or the driver's) and constraint name, and the stack's frames.
+// error's class, code (SQLSTATE or the driver's) and constraint name (@penguinmails/db's
+// identifyError, as the worker's log), and the stack's frames.
 
 export interface LoggedError {
-  errors: { name: string; code?: string; constraint?: string }[];
+  errors: ErrorIdentity[];
   at: string[];
 }
 
@@ -14,7 +17,7 @@ export function describeForLog(error: unknown): LoggedError {
   const errors: LoggedError["errors"] = [];
   let current: unknown = error;
   for (let depth = 0; depth < MAX_CAUSES && current !== undefined && current !== null; depth++) {
-    errors.push(identify(current));
+    errors.push(identifyError(current));
     current = current instanceof Error ? current.cause : undefined;
   }
   return { errors, at: frames(error) };
@@ -23,18 +26,6 @@ export function describeForLog(error: unknown): LoggedError {
 /** One line on stderr: `[web] <event> {"errors":[…],"at":[…]}`. */
 export function logUnexpected(event: string, error: unknown): void {
   console.error(`[web] ${event} ${JSON.stringify(describeForLog(error))}`);
-}
-
-function identify(error: unknown): LoggedError["errors"][number] {
-  const fields = typeof error === "object" ? (error as { name?: unknown; code?: unknown; constraint_name?: unknown }) : {};
-  const name = error instanceof Error ? (matching(fields.name, /^[A-Za-z_$][\w$]{0,63}$/) ?? "Error") : typeof error;
-  const code = matching(fields.code, /^[A-Z0-9_]{1,40}$/);
-  const constraint = matching(fields.constraint_name, /^[A-Za-z_][\w$]{0,62}$/);
-  return { name, ...(code ? { code } : {}), ...(constraint ? { constraint } : {}) };
-}
-
-function matching(value: unknown, pattern: RegExp): string | undefined {
-  return typeof value === "string" && pattern.test(value) ? value : undefined;
 }
 
 // The frames after the message; a stack that does not contain its message (changed after

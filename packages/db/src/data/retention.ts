@@ -117,15 +117,13 @@ async function lockMemberships(tx: SystemTx, tenantIds: string[], userIds: strin
   return locked;
 }
 
+// Up to `limit` users past retention, locked; those another purge holds are skipped.
+const lockUsersPastRetention = (tx: SystemTx, cutoff: string, limit: number) =>
+  tx.select({ id: users.id }).from(users).where(pastRetention(users.deleted, cutoff)).orderBy(asc(users.id)).limit(limit).for("update", { skipLocked: true });
+
 // Users (the shared table) are locked in one statement; their memberships by cascade.
 async function purgeUsers(tx: SystemTx, cutoff: string, limit: number): Promise<PassResult> {
-  const doomed = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(pastRetention(users.deleted, cutoff))
-    .orderBy(asc(users.id))
-    .limit(limit)
-    .for("update", { skipLocked: true });
+  const doomed = await lockUsersPastRetention(tx, cutoff, limit);
   const none = { table: "users" as const, found: doomed.length, locked: doomed.length, users: 0, tenants: 0, memberships: 0 };
   if (doomed.length === 0) return none;
   const ids = doomed.map((row) => row.id);
@@ -221,13 +219,7 @@ async function deleteMembershipsOf(db: Database, tenantId: string, userIds: stri
 const nilePurgeUsers: OwnPass = async (db, cutoff, limit) =>
   withSystem(db, async (tx) => {
     await boundedLocks(tx);
-    const doomed = await tx
-      .select({ id: users.id })
-      .from(users)
-      .where(pastRetention(users.deleted, cutoff))
-      .orderBy(asc(users.id))
-      .limit(limit)
-      .for("update", { skipLocked: true });
+    const doomed = await lockUsersPastRetention(tx, cutoff, limit);
     const result: PassResult = { table: "users", found: doomed.length, locked: doomed.length, users: 0, tenants: 0, memberships: 0 };
     if (doomed.length === 0) return result;
     const ids = doomed.map((row) => row.id);

@@ -23,3 +23,4 @@ export { sql } from "drizzle-orm";
 export { checkDatabase, readAsUser, readInTenant, withSystem, withTenant, withUser, type TenantContext, type UserContext } from "./context";
 export { DataError, isDataError, type DataErrorCode, type FieldProblem } from "./errors";
 export * from "./data";
+export { localDataDir } from "./target";

@@ -45,17 +45,20 @@ async function resolve(url: string | undefined, env: DbEnv): Promise<DatabaseTar
 
 /** Where the embedded database keeps its files: PGLITE_DATA_DIR, else .data/pglite. */
 export function embeddedDataDir(env: DbEnv = readDbEnv()): string {
-  return env.PGLITE_DATA_DIR ?? defaultDataDir();
+  return env.PGLITE_DATA_DIR ?? path.join(localDataDir(), "pglite");
 }
 
-// .data/pglite at the workspace root, found from the working directory so it holds
-// whether a command runs from the root, from a package (turbo), or from a bundle.
-function defaultDataDir(): string {
+/**
+ * `.data` at the workspace root, where local state lives (the embedded database, the web app's
+ * development secret; gitignored): found from the working directory, so it holds whether a
+ * command runs from the root, from a package (turbo), or from a bundle.
+ */
+export function localDataDir(): string {
   let dir = process.cwd();
   while (!fs.existsSync(path.join(dir, "pnpm-workspace.yaml"))) {
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(".data", "pglite");
+    if (parent === dir) return path.resolve(".data");
     dir = parent;
   }
-  return path.join(dir, ".data", "pglite");
+  return path.join(dir, ".data");
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { localDataDir } from "@penguinmails/db";
 
 // The development session secret, kept in `.data/session-secret` at the workspace root (beside
 // the embedded database, gitignored) so that restarting `pnpm dev` keeps everyone signed in.
@@ -8,15 +9,9 @@ import path from "node:path";
 
 const SECRET = /^[0-9a-f]{64}$/;
 
-/** `.data/session-secret` at the workspace root, found from the working directory. */
+/** `.data/session-secret` at the workspace root (beside the embedded database). */
 export function defaultDevSecretFile(): string {
-  let dir = process.cwd();
-  while (!fs.existsSync(path.join(dir, "pnpm-workspace.yaml"))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(".data", "session-secret");
-    dir = parent;
-  }
-  return path.join(dir, ".data", "session-secret");
+  return path.join(localDataDir(), "session-secret");
 }
 
 /** The secret in `file`, created (0600) if the file is missing or does not hold one. */

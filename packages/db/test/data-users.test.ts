@@ -49,6 +49,16 @@ describe("sign-up and lookup", () => {
     expect(found).not.toBeNull();
   });
 
+  it("a tenant context finds the acting user and its members by id and email, and nobody else, on every engine", async () => {
+    const [here, there] = [await workspace(ctx.client, "Here"), await workspace(ctx.client, "There")];
+    const member = await here.member(["member"]);
+    const find = (user: { id: string; email: string }) =>
+      here.as(here.owner, async (tx) => [(await findUserById(tx, user.id))?.id ?? null, (await findUserByEmail(tx, user.email))?.id ?? null]);
+    expect(await find(here.owner)).toEqual([here.owner.id, here.owner.id]);
+    expect(await find(member)).toEqual([member.id, member.id]);
+    expect(await find(there.owner)).toEqual([null, null]);
+  });
+
   it("another user's row is not found from a context that cannot see it", async () => {
     const [alice, bob] = [await signUp(ctx.client), await signUp(ctx.client)];
     expect(await withUser(ctx.client.db, { userId: alice.id }, (tx) => findUserById(tx, bob.id))).toBeNull();

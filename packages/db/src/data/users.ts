@@ -118,12 +118,14 @@ async function refuseTakenEmailOnNile(tx: Executor, email: string, self: string 
   if (taken) throw new DataError("conflict", "that email address is already taken", [{ field: "email", message: "that email address is already taken" }]);
 }
 
-// NileDB shows every user to every context (a shared table), so there the data layer keeps
-// to what row-level security allows on PostgreSQL: in a user context the user alone, in a
-// tenant context the acting user and the tenant's members.
+// Where the engine cannot keep users to the context (NileDB: a shared table visible to every
+// context; Citus: no sub-query policy on the reference table), the data layer does, on every
+// engine alike: in a user context the user alone, in a tenant context the acting user and the
+// tenant's members. Row-level security does the same on PostgreSQL and the embedded engine,
+// where the extra membership lookup (only for another user's row) finds what it already allowed.
 async function visibleInScope(tx: Executor, user: User | undefined): Promise<User | null> {
   const scope = scopeOf(tx);
-  if (!user || !scope.nile || !scope.userId || user.id === scope.userId) return user ?? null;
+  if (!user || !scope.userId || user.id === scope.userId) return user ?? null;
   if (!scope.tenantId) return null;
   const [member] = await tx
     .select({ one: sql`1` })

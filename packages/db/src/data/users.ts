@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { isNileClient, type Database, type SystemTx, type TenantTx, type UserTx } from "../client";
 import { scopeOf } from "../scope";
 import { withUser } from "../context";
@@ -9,7 +9,7 @@ import { accountHolderId, actingUserId, inTenantScope, type Executor } from "./a
 import { findOrCreateUsers } from "./nile-users";
 import { mapErrors } from "./db-errors";
 import { endMemberships, lockTenantsOfLeavingUser } from "./owners";
-import { select, statement } from "../driver/statements";
+import { select, statement, type Statement } from "../driver/statements";
 import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
 
 // Users. Sign-up runs in the new user's own context (withUser with the id it will have);
@@ -35,40 +35,53 @@ export async function createUser(tx: UserTx | SystemTx, input: NewUserInput): Pr
   return user!;
 }
 
-const liveUserById = statement((db) =>
-  db
-    .select()
-    .from(users)
-    .where(and(eq(users.id, sql.placeholder("id")), isNull(users.deleted)))
-    .prepare("penguinmails_user_by_id"),
-);
+// In a tenant context a user is seen only as the acting user or a member of the tenant.
+// PostgreSQL's row-level security says so too, but Citus (users a reference table, no
+// sub-query policy) and NileDB (a shared table) do not: the statement itself does, so the
+// check costs no round trip (a membership probe on the tenant's shard, for another user's row).
+const visibleInTenant = sql`(${users.id} = ${sql.placeholder("actingUserId")} OR EXISTS (SELECT 1 FROM ${tenantUsers} WHERE ${tenantUsers.tenantId} = ${sql.placeholder("tenantId")} AND ${tenantUsers.userId} = ${users.id}))`;
 
-const anyUserById = statement((db) =>
-  db
-    .select()
-    .from(users)
-    .where(eq(users.id, sql.placeholder("id")))
-    .prepare("penguinmails_any_user_by_id"),
-);
+interface UserLookup {
+  /** outside a tenant context (a user context filters its one user after) */
+  anywhere: Statement<User>;
+  /** in a tenant context: also the placeholders actingUserId and tenantId */
+  inTenant: Statement<User>;
+}
 
-const userByEmail = statement((db) =>
-  db
-    .select()
-    .from(users)
-    .where(and(sql`lower(${users.email}) = lower(${sql.placeholder("email")})`, isNull(users.deleted)))
-    .limit(1)
-    .prepare("penguinmails_user_by_email"),
-);
+/** One user matching `where`, or with `liveFirst` the live one before the latest deleted one. */
+function userLookup(name: string, where: SQL, liveFirst = false): UserLookup {
+  const build = (inTenant: boolean) =>
+    statement((db) => {
+      const query = db
+        .select()
+        .from(users)
+        .where(inTenant ? and(where, visibleInTenant) : where);
+      return (liveFirst ? query.orderBy(sql`${users.deleted} IS NOT NULL`, desc(users.deleted)) : query)
+        .limit(1)
+        .prepare(`penguinmails_${name}${inTenant ? "_in_tenant" : ""}`);
+    });
+  return { anywhere: build(false), inTenant: build(true) };
+}
 
-const anyUserByEmail = statement((db) =>
-  db
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = lower(${sql.placeholder("email")})`)
-    .orderBy(sql`${users.deleted} IS NOT NULL`, desc(users.deleted))
-    .limit(1)
-    .prepare("penguinmails_any_user_by_email"),
-);
+const byId = eq(users.id, sql.placeholder("id"));
+const byEmail = sql`lower(${users.email}) = lower(${sql.placeholder("email")})`;
+const live = isNull(users.deleted);
+const liveUserById = userLookup("user_by_id", and(byId, live)!);
+const anyUserById = userLookup("any_user_by_id", byId);
+const liveUserByEmail = userLookup("user_by_email", and(byEmail, live)!);
+const anyUserByEmail = userLookup("any_user_by_email", byEmail, true);
+
+/** The user `lookup` finds, if the context may see it (see visibleInTenant). */
+async function findVisible(lookup: UserLookup, tx: Executor, values: Record<string, unknown>): Promise<User | null> {
+  const { tenantId, userId } = scopeOf(tx);
+  if (tenantId && userId) {
+    const [user] = await select(lookup.inTenant, tx, { ...values, actingUserId: userId, tenantId });
+    return user ?? null;
+  }
+  const [user] = await select(lookup.anywhere, tx, values);
+  // A user context sees its own user alone (RLS on PostgreSQL; the data layer on every engine).
+  return user && (!userId || user.id === userId) ? user : null;
+}
 
 /**
  * Development sign-in, until NileDB auth lands: the live user with this email (trimmed, any
@@ -94,15 +107,13 @@ async function signInOnPostgres(db: Database, address: string): Promise<string> 
 
 export async function findUserById(tx: Executor, id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const userId = parseId(id, "id");
-  const [user] = await select(options.includeDeleted ? anyUserById : liveUserById, tx, { id: userId });
-  return visibleInScope(tx, user);
+  return findVisible(options.includeDeleted ? anyUserById : liveUserById, tx, { id: userId });
 }
 
 /** Case-insensitive and trimmed; served by the live-email unique index. */
 export async function findUserByEmail(tx: Executor, email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
   const address = parseInput(emailSchema, email, "email");
-  const [user] = await select(options.includeDeleted ? anyUserByEmail : userByEmail, tx, { email: address });
-  return visibleInScope(tx, user);
+  return findVisible(options.includeDeleted ? anyUserByEmail : liveUserByEmail, tx, { email: address });
 }
 
 // PostgreSQL's unique index on lower(email) among live users has no NileDB counterpart (its
@@ -116,22 +127,6 @@ async function refuseTakenEmailOnNile(tx: Executor, email: string, self: string 
     .where(and(sql`lower(${users.email}) = lower(${email})`, isNull(users.deleted), self ? ne(users.id, self) : undefined))
     .limit(1);
   if (taken) throw new DataError("conflict", "that email address is already taken", [{ field: "email", message: "that email address is already taken" }]);
-}
-
-// Where the engine cannot keep users to the context (NileDB: a shared table visible to every
-// context; Citus: no sub-query policy on the reference table), the data layer does, on every
-// engine alike: in a user context the user alone, in a tenant context the acting user and the
-// tenant's members. Row-level security does the same on PostgreSQL and the embedded engine,
-// where the extra membership lookup (only for another user's row) finds what it already allowed.
-async function visibleInScope(tx: Executor, user: User | undefined): Promise<User | null> {
-  const scope = scopeOf(tx);
-  if (!user || !scope.userId || user.id === scope.userId) return user ?? null;
-  if (!scope.tenantId) return null;
-  const [member] = await tx
-    .select({ one: sql`1` })
-    .from(tenantUsers)
-    .where(and(eq(tenantUsers.tenantId, scope.tenantId), eq(tenantUsers.userId, user.id)));
-  return member ? user : null;
 }
 
 /** The acting user's own profile fields (name, given and family name, picture). */

@@ -8,7 +8,7 @@ import { requireRole, tenantActor } from "./actor";
 import { mapErrors } from "./db-errors";
 import { findOrCreateUsers } from "./nile-users";
 import { requireAnotherOwner } from "./owners";
-import { select, statement, type StatementBuilder } from "../driver/statements";
+import { insertRows, select, statement, type StatementBuilder } from "../driver/statements";
 import { memberImportSchema, memberPageSchema, newMemberSchema, parseInput, rolesSchema, type TenantRole } from "./validation";
 
 // Memberships of the context's tenant. Rules: owners and admins add and remove members and
@@ -117,25 +117,20 @@ export async function importMembers(tx: TenantTx, input: { members: MemberImport
   const emails = rows.map((row) => row.email);
   const names = rows.map((row) => row.name ?? null);
   const ids = await resolveUsers(tx, emails, names);
-  // VALUES rather than INSERT ... SELECT: Citus runs the latter as COPY, which it refuses
-  // under row-level security.
-  const memberships = rows.map((row) => ({ tenantId: actor.tenantId, userId: ids.get(row.email)!, roles: row.roles }));
   const result = await mapErrors(() =>
-    tx
-      .insert(tenantUsers)
-      .values(memberships)
-      .onConflictDoUpdate({
-        target: [tenantUsers.tenantId, tenantUsers.userId],
-        // excluded.updated is the row's default, now(): Citus refuses functions here.
-        set: { roles: sql`excluded.roles`, deleted: null, updated: sql`excluded.updated` },
-        setWhere: sql`${tenantUsers.deleted} IS NOT NULL`,
-      })
-      .returning({ userId: tenantUsers.userId }),
+    insertRows<{ user_id: string }>(tx, {
+      head: sql`INSERT INTO ${tenantUsers} (tenant_id, user_id, roles)`,
+      types: ["uuid", "uuid", "text[]"],
+      rows: rows.map((row) => [actor.tenantId, ids.get(row.email)!, row.roles]),
+      // excluded.updated is the row's default, now(): Citus refuses functions here.
+      tail: sql`ON CONFLICT (tenant_id, user_id) DO UPDATE SET roles = excluded.roles, deleted = NULL, updated = excluded.updated
+        WHERE ${tenantUsers.deleted} IS NOT NULL RETURNING user_id`,
+    }),
   );
   await copyMemberEmails(
     tx,
     actor.tenantId,
-    result.map((row) => row.userId),
+    result.map((row) => row.user_id),
   );
   return { added: result.length };
 }

@@ -39,8 +39,9 @@ describe.runIf(onServer)("a login of the runtime roles cannot borrow the helpers
     expect(await sqlstate(app.unsafe(statement))).toBe("42501");
   });
 
-  // Even a login that was granted TEMPORARY by hand cannot shadow what the helpers use: they
-  // pin search_path to pg_catalog, then pg_temp, and qualify every type and relation.
+  // Even a login that was granted TEMPORARY by hand cannot shadow what the helpers use: the
+  // SECURITY DEFINER ones pin search_path to pg_catalog, then pg_temp; the entry functions
+  // (the caller's rights, no pinned path: migration 0014) qualify every type, operator and relation.
   it("temporary types, functions and operators named like the helpers' never run inside them", async () => {
     await ctx.client.sql.unsafe(`GRANT TEMPORARY ON DATABASE ${database()} TO ${login.name}`);
     const shadow = postgres(login.url, { max: 1, onnotice: () => {} });

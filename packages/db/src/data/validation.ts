@@ -70,6 +70,12 @@ function emailPattern(ranges: string, quote: string): string {
 
 /** The stored form's rule, as a JavaScript regex (unicode mode). */
 export const EMAIL_PATTERN = new RegExp(emailPattern(jsRanges, "'"), "u");
+/**
+ * The same rule for ASCII only, where no label is an IDN one (no `xn--`): such an address is
+ * already NFC, and IDNA would only lowercase its domain. Most addresses are this; they skip
+ * IDNA, which cost a lookup by email ~15 µs (pnpm bench, scenario 1; docs/benchmarks.md).
+ */
+const PLAIN_ASCII_EMAIL = new RegExp(`^(?!.*@(?:.*\\.)?xn--)${emailPattern("", "'").slice(1)}`, "i");
 /** The same rule as a PostgreSQL regex, as it stands in migration 0012 (quotes doubled there). */
 export const EMAIL_PATTERN_SQL = emailPattern(sqlRanges, "'");
 
@@ -80,6 +86,16 @@ const MAX_EMAIL = 254;
  * part NFC, domain through IDNA (UTS #46, as URLs do) to lowercase punycode.
  */
 export function normalizeEmail(address: string): string | null {
+  if (PLAIN_ASCII_EMAIL.test(address)) {
+    if (address.length > MAX_EMAIL) return null;
+    const at = address.lastIndexOf("@");
+    return `${address.slice(0, at)}@${address.slice(at + 1).toLowerCase()}`;
+  }
+  return normalizeWithIdna(address);
+}
+
+/** normalizeEmail for any address: through IDNA (exported for the test that the two agree). */
+export function normalizeWithIdna(address: string): string | null {
   const at = address.lastIndexOf("@");
   if (at <= 0) return null;
   const local = address.slice(0, at).normalize("NFC");

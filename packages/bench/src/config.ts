@@ -14,7 +14,7 @@ export interface BenchConfig {
   large: Scale;
   samples: number;
   latency: LatencyPlan;
-  /** sets of fresh connections a comparison between two databases is spread over */
+  /** sets of fresh connections a comparison between two databases is spread over (its rounds) */
   connectionRounds: number;
   /** tenant requests are ~5x a bare read: fewer iterations for the same time */
   request: LatencyPlan;
@@ -30,11 +30,11 @@ export function configFor(mode: Mode): BenchConfig {
       small: scaleOf(1_000),
       large: scaleOf(20_000),
       samples: 64,
-      latency: { warmup: 30, iterations: 200, budgetMs: 2_000 },
-      connectionRounds: 2,
-      request: { warmup: 20, iterations: 150, budgetMs: 2_000 },
-      throughput: { callers: 32, pool: 10, sliceMs: 500, rounds: 2 },
-      bulk: { rows: 200, batches: 2, budgetMsPerSide: 5_000 },
+      latency: { warmup: 30, iterations: 210, budgetMs: 2_000, rounds: 3 },
+      connectionRounds: 3,
+      request: { warmup: 20, iterations: 150, budgetMs: 2_000, rounds: 3 },
+      throughput: { callers: 32, pool: 10, sliceMs: 500, rounds: 3 },
+      bulk: { rows: 200, batches: 3, budgetMsPerSide: 5_000 },
       migrateRuns: 1,
     };
   }
@@ -43,9 +43,9 @@ export function configFor(mode: Mode): BenchConfig {
     small: scaleOf(10_000),
     large: scaleOf(1_000_000),
     samples: 512,
-    latency: { warmup: 300, iterations: 3_000, budgetMs: 20_000 },
+    latency: { warmup: 300, iterations: 3_000, budgetMs: 20_000, rounds: 5 },
     connectionRounds: 8,
-    request: { warmup: 200, iterations: 2_000, budgetMs: 25_000 },
+    request: { warmup: 200, iterations: 2_000, budgetMs: 25_000, rounds: 5 },
     throughput: { callers: 32, pool: 10, sliceMs: 2_000, rounds: 5 },
     bulk: { rows: 10_000, batches: 10, budgetMsPerSide: 90_000 },
     migrateRuns: 3,

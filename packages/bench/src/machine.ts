@@ -13,7 +13,6 @@ export async function machineInfo(serverUrl: string | undefined): Promise<Record
     cpus: os.availableParallelism(),
     cpu_model: os.cpus()[0]?.model ?? "unknown",
     memory_gib: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    load_average: os.loadavg().map((x) => Math.round(x * 100) / 100),
     node: process.version,
     postgres_server: serverUrl ? await serverVersion(serverUrl) : null,
     packages: catalogVersions(["postgres", "drizzle-orm", "@electric-sql/pglite"]),

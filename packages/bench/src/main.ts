@@ -1,6 +1,7 @@
 // `pnpm bench [--quick] [--only 1,2,...]`: runs the scenarios of issue #7 on DATABASE_URL or,
 // unset, on the embedded engine (scenario 9 also on BENCH_CITUS_URL's Citus cluster), in databases of its own that it drops afterwards; prints a
 // table and writes the same figures to bench-results.json at the repo root.
+import os from "node:os";
 import path from "node:path";
 import { inspect, parseArgs } from "node:util";
 import { configFor } from "./config";
@@ -12,6 +13,11 @@ import type { BenchRun } from "./scenarios/context";
 import { SCENARIOS } from "./scenarios";
 import { captureHotReads } from "./statements";
 import { samplesOf } from "./world";
+
+/** The issue's "quiet machine": a 1-minute load average below this, nothing else running. */
+const QUIET_LOAD = 1.5;
+const loadAverages = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+const loadNow = () => loadAverages()[0]!;
 
 async function main(): Promise<number> {
   // `pnpm --filter ... bench -- --quick` hands the script a literal "--" first; skip it.
@@ -25,6 +31,7 @@ async function main(): Promise<number> {
   const only = values.only ? new Set(values.only.split(",").map(Number)) : null;
   const env = readBenchEnv();
   const started = new Date();
+  const loadAtStart = loadAverages();
   const t0 = performance.now();
   const resources = new Resources();
   const stop = () => void resources.closeAll().then(() => process.exit(130));
@@ -34,7 +41,9 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   const engineName = env.serverUrl ? "postgres" : "embedded";
   try {
-    console.log(`bench: ${config.mode} mode on ${env.serverUrl ? "PostgreSQL (DATABASE_URL)" : "the embedded engine"}`);
+    console.log(`bench: ${config.mode} mode on ${env.serverUrl ? "PostgreSQL (DATABASE_URL)" : "the embedded engine"}, load average ${loadNow()}`);
+    if (loadNow() >= QUIET_LOAD)
+      console.warn(`bench: the machine is busy (load average ${loadNow()} >= ${QUIET_LOAD}): ratios near a target may land either side`);
     const large = await seeded(await openDatabase(resources), config.large);
     const small = await seeded(await openDatabase(resources), config.small);
     const wants = (n: number) => !only || only.has(n);
@@ -55,9 +64,12 @@ async function main(): Promise<number> {
       // Scenario 9 needs a Citus cluster: without BENCH_CITUS_URL it runs only when asked for.
       if (scenario.number === 9 && !env.citusUrl && !only) continue;
       const t = performance.now();
+      const load = { start: loadNow(), end: Number.NaN };
       console.log(`bench: scenario ${scenario.number}, ${scenario.title}...`);
-      results.push(...(await scenario.run(run)));
-      console.log(`bench: scenario ${scenario.number} took ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const rows = await scenario.run(run);
+      load.end = loadNow();
+      results.push(...rows.map((r) => ({ ...r, load })));
+      console.log(`bench: scenario ${scenario.number} took ${((performance.now() - t) / 1000).toFixed(1)} s, load average ${load.start} → ${load.end}`);
     }
   } finally {
     await resources.closeAll();
@@ -74,7 +86,8 @@ async function main(): Promise<number> {
     started: started.toISOString(),
     duration_s: Math.round((performance.now() - t0) / 100) / 10,
     scales: { small: config.small, large: config.large },
-    machine: await machineInfo(env.serverUrl),
+    // 1, 5 and 15-minute load averages; each row also has its scenario's (`load`).
+    machine: { ...(await machineInfo(env.serverUrl)), load_average_at_start: loadAtStart, load_average_at_end: loadAverages() },
     data_layer: dataLayerState(),
     scenarios: results,
   });

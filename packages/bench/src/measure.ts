@@ -1,4 +1,4 @@
-import { median, summarize, type Summary } from "./stats";
+import { summarize, type Summary } from "./stats";
 
 // The two ways a comparison is run. Both interleave the sides (A, B, B, A, ...) after a
 // warm-up of each, so drift on a noisy machine (other jobs, CPU frequency, autovacuum)
@@ -20,6 +20,12 @@ export interface LatencyPlan {
   iterations: number;
   /** stop early (with fewer samples) once this much time has gone */
   budgetMs: number;
+  /**
+   * Rounds the iterations (and the time budget) are split into, one after another: each
+   * side's median is taken per round too, and a row's verdict is the median of its rounds'
+   * ratios, so one stretch of noise moves one round, not the verdict.
+   */
+  rounds: number;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface LatencyPlan {
  * moved point reads' ratios by up to 0.2 from run to run. Returns one summary per side.
  */
 export async function compareLatency(sides: Side[], plan: LatencyPlan): Promise<Summary[]> {
-  return (await latencySamples(sides, plan)).map((s) => summarize(s));
+  return (await latencyRounds(sides, plan)).map((rounds) => summarize(rounds));
 }
 
 export interface OpenedSides {
@@ -41,43 +47,47 @@ export interface OpenedSides {
 }
 
 /**
- * compareLatency over `rounds` sets of fresh connections (`open` makes one), the iterations
- * and the time budget split between them. For comparisons whose sides cannot share a
- * connection (two databases): which server process lands on which of the machine's two
- * cores moved a point read between 59 and 120 µs from one run to the next, and with one
- * connection a side that placement held for the whole run.
+ * compareLatency with each round on a fresh set of connections (`open` makes one). For
+ * comparisons whose sides cannot share a connection (two databases): which server process
+ * lands on which of the machine's two cores moved a point read between 59 and 120 µs from
+ * one run to the next, and with one connection a side that placement held for the whole run.
  */
-export async function compareLatencyInRounds(open: () => OpenedSides, plan: LatencyPlan, rounds: number): Promise<Summary[]> {
-  const merged: number[][] = [];
-  const perRound: LatencyPlan = {
-    warmup: Math.ceil(plan.warmup / rounds),
-    iterations: Math.ceil(plan.iterations / rounds),
-    budgetMs: plan.budgetMs / rounds,
-  };
-  for (let r = 0; r < rounds; r++) {
+export async function compareLatencyInRounds(open: () => OpenedSides, plan: LatencyPlan): Promise<Summary[]> {
+  const bySide: number[][][] = [];
+  const oneRound: LatencyPlan = { ...perRound(plan), warmup: Math.ceil(plan.warmup / plan.rounds), rounds: 1 };
+  for (let r = 0; r < plan.rounds; r++) {
     const opened = open();
     try {
-      const samples = await latencySamples(opened.sides, perRound);
-      samples.forEach((s, k) => (merged[k] ??= []).push(...s));
+      (await latencyRounds(opened.sides, oneRound)).forEach((rounds, k) => (bySide[k] ??= []).push(rounds[0]!));
     } finally {
       await opened.close();
     }
   }
-  return merged.map((s) => summarize(s));
+  return bySide.map((rounds) => summarize(rounds));
 }
 
-async function latencySamples(sides: Side[], plan: LatencyPlan): Promise<number[][]> {
+/** Each side's samples, round by round (side → round → samples). */
+async function latencyRounds(sides: Side[], plan: LatencyPlan): Promise<number[][][]> {
   const n = sides.length;
   const turn = (i: number) => sides.map((_, j) => (i + j) % n);
   for (let i = 0; i < plan.warmup; i++) {
     for (const k of turn(i)) await once(sides[k]!, i * n + k);
   }
-  const samples = sides.map((): number[] => []);
-  const deadline = performance.now() + plan.budgetMs;
-  for (let i = 0; i < plan.iterations && (i < 10 || performance.now() < deadline); i++) {
-    for (const k of turn(i)) samples[k]!.push(await once(sides[k]!, (plan.warmup + i) * n + k));
+  const samples = sides.map((): number[][] => []);
+  const round = perRound(plan);
+  let i = 0;
+  for (let r = 0; r < plan.rounds; r++) {
+    const deadline = performance.now() + round.budgetMs;
+    for (const s of samples) s.push([]);
+    for (let j = 0; j < round.iterations && (j < 10 || performance.now() < deadline); j++, i++) {
+      for (const k of turn(i)) samples[k]![r]!.push(await once(sides[k]!, (plan.warmup + i) * n + k));
+    }
   }
   return samples;
+}
+
+function perRound(plan: LatencyPlan): { iterations: number; budgetMs: number } {
+  return { iterations: Math.ceil(plan.iterations / plan.rounds), budgetMs: plan.budgetMs / plan.rounds };
 }
 
 async function once(side: Side, i: number): Promise<number> {
@@ -98,8 +108,8 @@ export interface ThroughputPlan {
 }
 
 /**
- * `callers` concurrent loops for a slice of A, then a slice of B, and so on. Each side's
- * ops/s is the median over its slices; latencies are pooled from every slice.
+ * `callers` concurrent loops for a slice of A, then a slice of B, and so on. Each slice pair
+ * is a round; each side's ops/s is the median over its slices, latencies pooled from all.
  */
 export async function compareThroughput(a: Side, b: Side, plan: ThroughputPlan): Promise<[Summary, Summary]> {
   await slice(a, plan);
@@ -135,8 +145,8 @@ async function slice(side: Side, plan: ThroughputPlan): Promise<SliceResult> {
 
 function pool(runs: SliceResult[]): Summary {
   return summarize(
-    runs.flatMap((r) => r.latenciesUs),
-    median(runs.map((r) => r.opsPerS)),
+    runs.map((r) => r.latenciesUs),
+    runs.map((r) => r.opsPerS),
   );
 }
 
@@ -153,8 +163,8 @@ export interface BatchSide extends Side {
 }
 
 /**
- * Bulk work: batch i of each side in turn. Each sample is one batch's time; ops/s is the
- * median over batches of rows per second. Every side runs at least one batch.
+ * Bulk work: batch i of each side in turn. Each sample is one batch's time and each batch a
+ * round; ops/s is the median over batches of rows per second. Every side runs at least one batch.
  */
 export async function compareBatches(sides: BatchSide[], plan: BatchPlan): Promise<Summary[]> {
   const times = sides.map((): number[] => []);
@@ -167,5 +177,10 @@ export async function compareBatches(sides: BatchSide[], plan: BatchPlan): Promi
       spentMs[k]! += us / 1000;
     }
   }
-  return sides.map((side, k) => summarize(times[k]!, median(times[k]!.map((us) => (side.rows * 1e6) / us))));
+  return sides.map((side, k) =>
+    summarize(
+      times[k]!.map((us) => [us]),
+      times[k]!.map((us) => (side.rows * 1e6) / us),
+    ),
+  );
 }

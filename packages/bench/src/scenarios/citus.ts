@@ -59,7 +59,7 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
       };
       let timed: Awaited<ReturnType<typeof compareLatencyInRounds>>;
       try {
-        timed = await compareLatencyInRounds(open, run.config.request, run.config.connectionRounds);
+        timed = await compareLatencyInRounds(open, { ...run.config.request, rounds: run.config.connectionRounds });
       } catch (error) {
         // The statement routes, but the request around it may not (enter_tenant()'s check).
         results.push({

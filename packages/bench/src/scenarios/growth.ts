@@ -48,7 +48,7 @@ export async function growthBetween(
           close: () => round.closeAll(),
         };
       };
-      const [sa, sb] = await compareLatencyInRounds(open, run.config.latency, run.config.connectionRounds);
+      const [sa, sb] = await compareLatencyInRounds(open, { ...run.config.latency, rounds: run.config.connectionRounds });
       const statement = run.statements.get(read)!;
       const planA = await explain(a.sql, { text: statement.text, params: statement.params(pickA(0)), setup: (tx) => setSession(tx, pickA(0)) });
       const planB = await explain(b.sql, { text: statement.text, params: statement.params(pickB(0)), setup: (tx) => setSession(tx, pickB(0)) });

@@ -31,7 +31,7 @@ export async function migrateFromEmpty(run: BenchRun): Promise<ScenarioResult[]>
         side("migrate()", (url) => migrate(url)),
         ...(full ? [side("pnpm --filter", (url) => command("pnpm", ["--filter", "@penguinmails/db", "db:migrate"], root, url))] : []),
       ],
-      { warmup: 0, iterations: run.config.migrateRuns, budgetMs: 120_000 },
+      { warmup: 0, iterations: run.config.migrateRuns, budgetMs: 120_000, rounds: run.config.migrateRuns },
     );
     return [
       row({

@@ -1,5 +1,6 @@
 import { dataLayerClient, rawClient, Resources } from "../databases";
 import { compareThroughput } from "../measure";
+import { captureReadPath } from "../read-path";
 import { figures, row, type ScenarioResult } from "../report";
 import { TENANT_REQUEST_CALLS, TENANT_REQUESTS, tenantRequest } from "../sides/data-layer";
 import { pipelinedTenantRequest } from "../sides/raw";
@@ -21,7 +22,8 @@ export async function throughput(run: BenchRun): Promise<ScenarioResult[]> {
     const pick = (i: number) => samples[i % samples.length]!;
     const results: ScenarioResult[] = [];
     for (const request of TENANT_REQUESTS) {
-      const statement = run.statements.get(request)!;
+      // The statement the request itself sends (acting as the tenant's owner), captured.
+      const { statement } = await captureReadPath(resources, run.large.url, request, samples);
       const [a, b] = await compareThroughput(
         { label: "data layer", run: (i) => tenantRequest(request, layer.db, pick(i)) },
         { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },

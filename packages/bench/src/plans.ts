@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import type { Message } from "./read-path";
 
 // EXPLAIN for the report: the plan as text (ANALYZE, BUFFERS, no costs, so it reads the
 // same run to run) and its shape, the node types of the main plan tree in order, leaving
@@ -22,9 +23,9 @@ export interface ExplainInput {
 }
 
 /** A setup sending `messages` one at a time, each its own query, as a context's opening does. */
-export function eachMessage(messages: string[]): (tx: postgres.TransactionSql) => Promise<void> {
+export function eachMessage(messages: Message[]): (tx: postgres.TransactionSql) => Promise<void> {
   return async (tx) => {
-    for (const m of messages) await tx.unsafe(m);
+    for (const m of messages) await tx.unsafe(m.text, m.params as postgres.ParameterOrJSON<never>[]);
   };
 }
 

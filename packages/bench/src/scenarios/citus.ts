@@ -1,7 +1,7 @@
 import { dataLayerClient, openCitus, rawClient, Resources, seeded, type BenchDatabase } from "../databases";
 import { compareLatencyInRounds, type Side } from "../measure";
 import { eachMessage, explain, type Plan } from "../plans";
-import { captureReadPath, replay, type ReadPath } from "../read-path";
+import { captureReadPath, replay, type Message, type ReadPath } from "../read-path";
 import { withoutBegin } from "./rls-cost";
 import { figures, row, skipped, type ScenarioResult } from "../report";
 import { startTripCounter, tripsPerCall } from "../round-trips";
@@ -47,7 +47,13 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
           ),
           router_plan: false,
           plans: { "citus (tenant context, EXPLAIN without ANALYZE)": citusPlan.text },
-          sql: { statement: path.statement.text, opening: path.opening(samples[0]!).join(";\n") },
+          sql: {
+            statement: path.statement.text,
+            opening: path
+              .opening(samples[0]!)
+              .map((m) => m.text)
+              .join(";\n"),
+          },
         });
         continue;
       }
@@ -71,7 +77,13 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
           ),
           router_plan: false,
           plans: { "citus (tenant context, EXPLAIN without ANALYZE)": citusPlan.text },
-          sql: { statement: path.statement.text, opening: path.opening(samples[0]!).join(";\n") },
+          sql: {
+            statement: path.statement.text,
+            opening: path
+              .opening(samples[0]!)
+              .map((m) => m.text)
+              .join(";\n"),
+          },
         });
         continue;
       }
@@ -138,11 +150,12 @@ async function countTrips(
 }
 
 /** The opening's messages that set the tenant context, as readInTenant sends them (BEGIN left to explain()). */
-function contextOf(path: ReadPath, s: Sample): string[] {
+function contextOf(path: ReadPath, s: Sample): Message[] {
   const opening = path.opening(s);
   const setup = withoutBegin(opening);
-  const tenant = `SET LOCAL nile.tenant_id = '${s.tenantId}'`;
-  if (!opening[0]?.startsWith("BEGIN READ ONLY") || !setup.some((m) => m.includes(tenant)))
+  // As text on Citus, as a parameter of the prepared setup on PostgreSQL.
+  const setsTenant = (m: Message) => m.text.includes(`SET LOCAL nile.tenant_id = '${s.tenantId}'`) || m.params.includes(s.tenantId);
+  if (!opening[0]?.text.startsWith("BEGIN READ ONLY") || !setup.some(setsTenant))
     throw new Error("bench: readInTenant's opening changed; update scenario 9's plans");
   return setup;
 }
@@ -153,7 +166,7 @@ function contextOf(path: ReadPath, s: Sample): string[] {
  */
 async function routingPlan(resources: Resources, database: BenchDatabase, path: ReadPath, s: Sample): Promise<Plan> {
   const sql = rawClient(resources, database.url, 1);
-  const context = contextOf(path, s).map((m) => m.replace(", penguinmails_rls.enter_tenant()", ""));
+  const context = contextOf(path, s).map((m) => ({ ...m, text: m.text.replace(", penguinmails_rls.enter_tenant()", "") }));
   return explain(sql, { text: path.statement.text, params: path.statement.params(s), setup: eachMessage(context), analyze: false });
 }
 

@@ -4,34 +4,36 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { rawClient, Resources } from "../databases";
 import { compareLatency, type Side } from "../measure";
 import { eachMessage, explain, sameShape, type Plan } from "../plans";
-import { captureReadPath, replay, type ReadPath } from "../read-path";
+import { captureReadPath, replay, type Message, type ReadPath } from "../read-path";
 import { figures, row, skipped, type ScenarioResult, type SideFigures } from "../report";
 import { samplesOf, type Sample } from "../world";
 import type { BenchRun } from "./context";
 
 // Scenario 3: what tenant isolation costs the database on the read path. The app side is
-// what readInTenant sends (captured from the driver): BEGIN READ ONLY, the context's SET LOCAL
-// settings, the role by set_config with enter_tenant() (the membership check) in one SELECT,
-// as one query message on PostgreSQL, then the statement and COMMIT, in one write. The statement names its tenant by a
-// parameter, so the owner, who bypasses RLS, runs the very same text and parameters, with no
-// context and no membership check: the plain query an app without isolation would send.
-// Breakdown sides split the difference: the owner adding the same entry check, the app
+// what readInTenant sends (captured from the driver): BEGIN READ ONLY, then one prepared
+// SELECT that sets the context's settings and the role and calls enter_tenant() (the
+// membership check), the statement and COMMIT, in one write. The statement names its tenant
+// by a parameter, so the owner, who bypasses RLS, runs the very same text and parameters,
+// with no context and no membership check: the plain query an app without isolation would
+// send. Breakdown sides split the difference: the owner adding the same entry check, the app
 // without it (policies only). Each side has a connection of its own (a plan under RLS
 // belongs to its role).
 
 const BEGIN = "BEGIN READ ONLY";
+const text = (t: string): Message => ({ text: t, params: [] });
 /** An opening's messages without its BEGIN (explain() opens the transaction itself). */
-export const withoutBegin = (opening: string[]): string[] =>
-  opening.flatMap((m) => (m === BEGIN ? [] : m.startsWith(`${BEGIN}; `) ? [m.slice(BEGIN.length + 2)] : [m]));
-const settings = (s: Sample) => `SET LOCAL nile.tenant_id = '${s.tenantId}'; SET LOCAL nile.user_id = '${s.ownerId}'`;
-const AS_APP = "SELECT pg_catalog.set_config('role', 'penguinmails_app', true)";
+export const withoutBegin = (opening: Message[]): Message[] =>
+  opening.flatMap((m) => (m.text === BEGIN ? [] : m.text.startsWith(`${BEGIN}; `) ? [{ ...m, text: m.text.slice(BEGIN.length + 2) }] : [m]));
+const settings = "pg_catalog.set_config('nile.tenant_id', $1, true), pg_catalog.set_config('nile.user_id', $2, true)";
+const AS_APP = "pg_catalog.set_config('role', 'penguinmails_app', true)";
 const ENTER = "penguinmails_rls.enter_tenant()";
-/** Each side's opening (one query message on PostgreSQL); `app` must be what readInTenant sends (checked). */
+const setup = (parts: string[], s: Sample): Message => ({ text: `SELECT ${parts.join(", ")}`, params: [s.tenantId, s.ownerId] });
+/** Each side's opening; `app` must be what readInTenant sends (checked). */
 const openings = {
-  app: (s: Sample) => [`${BEGIN}; ${settings(s)}; ${AS_APP}, ${ENTER}`],
-  appWithoutEntry: (s: Sample) => [`${BEGIN}; ${settings(s)}; ${AS_APP}`],
-  owner: () => [BEGIN],
-  ownerWithEntry: (s: Sample) => [`${BEGIN}; ${settings(s)}; SELECT ${ENTER}`],
+  app: (s: Sample) => [text(BEGIN), setup([settings, AS_APP, ENTER], s)],
+  appWithoutEntry: (s: Sample) => [text(BEGIN), setup([settings, AS_APP], s)],
+  owner: () => [text(BEGIN)],
+  ownerWithEntry: (s: Sample) => [text(BEGIN), setup([settings, ENTER], s)],
 };
 
 /**
@@ -54,7 +56,7 @@ function membershipPage(): { text: string; params: (s: Sample) => unknown[] } {
 
 interface Variant {
   label: string;
-  opening: (s: Sample) => string[];
+  opening: (s: Sample) => Message[];
   text: string;
   params: (s: Sample) => unknown[];
 }
@@ -88,9 +90,9 @@ export async function rlsCost(run: BenchRun): Promise<ScenarioResult[]> {
     ]);
 
     const descriptions = {
-      app: "app: readInTenant's messages (one query: BEGIN READ ONLY, SET LOCAL tenant and user, set_config role with enter_tenant(); the page, COMMIT; 1 round trip), under RLS",
+      app: "app: readInTenant's messages (BEGIN READ ONLY; one prepared SELECT: set_config tenant, user and role, enter_tenant(); the page; COMMIT; 1 round trip), under RLS",
       owner: "owner: bypasses RLS, the very same statement and parameters (tenant bound), no context, no membership check (BEGIN READ ONLY, page, COMMIT)",
-      ownerEntry: "owner + entry check: the owner's page after the same SET LOCAL settings and enter_tenant(), no RLS",
+      ownerEntry: "owner + entry check: the owner's page after the same settings and enter_tenant(), no RLS",
       appNoEntry: "app, no entry check: the app's messages without enter_tenant() (the policies alone)",
     };
     const breakdown = (summaries: typeof memberPage.summaries): SideFigures[] => [

@@ -108,19 +108,17 @@ export interface ThroughputPlan {
 }
 
 /**
- * `callers` concurrent loops for a slice of A, then a slice of B, and so on. Each slice pair
- * is a round; each side's ops/s is the median over its slices, latencies pooled from all.
+ * `callers` concurrent loops for a slice of A, then a slice of B (then C...), and so on. Each
+ * turn of the sides is a round; each side's ops/s is the median over its slices, latencies
+ * pooled from all.
  */
-export async function compareThroughput(a: Side, b: Side, plan: ThroughputPlan): Promise<[Summary, Summary]> {
-  await slice(a, plan);
-  await slice(b, plan);
-  const runsA: SliceResult[] = [];
-  const runsB: SliceResult[] = [];
+export async function compareThroughput(sides: Side[], plan: ThroughputPlan): Promise<Summary[]> {
+  for (const side of sides) await slice(side, plan);
+  const runs = sides.map((): SliceResult[] => []);
   for (let r = 0; r < plan.rounds; r++) {
-    runsA.push(await slice(a, plan));
-    runsB.push(await slice(b, plan));
+    for (const [k, side] of sides.entries()) runs[k]!.push(await slice(side, plan));
   }
-  return [pool(runsA), pool(runsB)];
+  return runs.map(pool);
 }
 
 interface SliceResult {

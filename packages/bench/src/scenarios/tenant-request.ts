@@ -18,6 +18,8 @@ import type { BenchRun } from "./context";
 export const FLOOR_LABEL = "raw floor: BEGIN, context, query, COMMIT pipelined on one connection, all prepared";
 const BEGIN_LABEL = "raw begin(): BEGIN | context + prepared query, pipelined | COMMIT";
 const TRANSACTION_LABEL = "data layer, general path: withTenant (BEGIN + context + query | COMMIT)";
+/** The floor plus the membership check on entry that isolation requires (issue #12): what is left above it is the data layer's JavaScript. */
+export const CHECKED_FLOOR_LABEL = "raw floor + entry check: the same, its context statement also calling enter_tenant()";
 
 export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResult[]> {
   const resources = new Resources();
@@ -30,7 +32,7 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
       // The statement the request itself sends (acting as the tenant's owner), captured.
       const { statement } = await captureReadPath(resources, run.large.url, request, samples);
       const {
-        summaries: [a, b, c, d],
+        summaries: [a, b, c, d, e],
         trips,
       } = await comparison.measure({ request, statement }, run.config.request);
       results.push(
@@ -41,7 +43,7 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
           scale: run.large.scale,
           a: figures(`data layer: ${TENANT_REQUEST_CALLS[request]}`, a!, trips[0]),
           b: figures(FLOOR_LABEL, b!, trips[1]),
-          breakdown: [figures(BEGIN_LABEL, c!, trips[2]), figures(TRANSACTION_LABEL, d!, trips[3])],
+          breakdown: [figures(CHECKED_FLOOR_LABEL, e!, trips[4]), figures(BEGIN_LABEL, c!, trips[2]), figures(TRANSACTION_LABEL, d!, trips[3])],
           kind: "latency",
           target: { max: 1.15 },
         }),
@@ -56,6 +58,7 @@ export async function tenantRequestScenario(run: BenchRun): Promise<ScenarioResu
 function sidesOn(resources: Resources, url: string, samples: Sample[]): SidesOn<{ request: TenantRequest; statement: Statement }> {
   const layer = dataLayerClient(resources, url, 1);
   const raw = rawClient(resources, url, 1);
+  const checkedRaw = rawClient(resources, url, 1);
   const pick = (i: number) => samples[i % samples.length]!;
   return {
     sides: ({ request, statement }) => [
@@ -63,6 +66,7 @@ function sidesOn(resources: Resources, url: string, samples: Sample[]): SidesOn<
       { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },
       { label: "raw begin", run: (i) => beginTenantRequest(raw, statement, pick(i)) },
       { label: "data layer, withTenant", run: (i) => tenantRequestInTransaction(request, layer.db, pick(i)) },
+      { label: "raw floor + entry check", run: (i) => pipelinedTenantRequest(checkedRaw, statement, pick(i), true) },
     ],
   };
 }

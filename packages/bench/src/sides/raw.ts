@@ -46,15 +46,22 @@ const tenantContext = (sql: Conn, s: Sample) =>
   sql`SELECT set_config('nile.tenant_id', ${s.tenantId}, true), set_config('nile.user_id', ${s.ownerId}, true),
         set_config('role', 'penguinmails_app', true)`;
 
+// The same with the membership check the data layer must make on entry (issue #12).
+const checkedTenantContext = (sql: Conn, s: Sample) =>
+  sql`SELECT set_config('nile.tenant_id', ${s.tenantId}, true), set_config('nile.user_id', ${s.ownerId}, true),
+        set_config('role', 'penguinmails_app', true), penguinmails_rls.enter_tenant()`;
+
 /**
  * The tenant-request floor: BEGIN, the context (settings and role, one prepared statement),
  * the query (prepared) and COMMIT written together on a reserved connection, so the request
- * costs one network round trip. A failure anywhere aborts the transaction; COMMIT then rolls back.
+ * costs one network round trip. A failure anywhere aborts the transaction; COMMIT then rolls
+ * back. `checked`: the context statement also calls enter_tenant(), as the data layer's does.
  */
-export async function pipelinedTenantRequest(sql: postgres.Sql, statement: Statement, s: Sample): Promise<unknown> {
+export async function pipelinedTenantRequest(sql: postgres.Sql, statement: Statement, s: Sample, checked = false): Promise<unknown> {
   const conn = await sql.reserve();
   try {
-    const settled = await Promise.allSettled([conn`BEGIN`, tenantContext(conn, s), prepared(conn, statement.text, statement.params(s)), conn`COMMIT`]);
+    const context = checked ? checkedTenantContext(conn, s) : tenantContext(conn, s);
+    const settled = await Promise.allSettled([conn`BEGIN`, context, prepared(conn, statement.text, statement.params(s)), conn`COMMIT`]);
     const failed = settled.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
     return (settled[2] as PromiseFulfilledResult<unknown>).value;

@@ -19,7 +19,9 @@ export async function throughput(run: BenchRun): Promise<ScenarioResult[]> {
     const { callers, pool } = run.config.throughput;
     const layer = dataLayerClient(resources, run.large.url, pool);
     const raw = rawClient(resources, run.large.url, pool);
-    const checkedRaw = rawClient(resources, run.large.url, pool);
+    // The embedded engine takes 32 connections (its wire server): a third pool of 10 and the
+    // run's other clients went past that, so there the breakdown is left out.
+    const checkedRaw = run.engine === "embedded" ? undefined : rawClient(resources, run.large.url, pool);
     const samples = samplesOf(run.large.scale!, run.config.samples);
     const pick = (i: number) => samples[i % samples.length]!;
     const results: ScenarioResult[] = [];
@@ -30,7 +32,7 @@ export async function throughput(run: BenchRun): Promise<ScenarioResult[]> {
         [
           { label: "data layer", run: (i) => tenantRequest(request, layer.db, pick(i)) },
           { label: "raw floor", run: (i) => pipelinedTenantRequest(raw, statement, pick(i)) },
-          { label: "raw floor + entry check", run: (i) => pipelinedTenantRequest(checkedRaw, statement, pick(i), true) },
+          ...(checkedRaw ? [{ label: "raw floor + entry check", run: (i: number) => pipelinedTenantRequest(checkedRaw, statement, pick(i), true) }] : []),
         ],
         run.config.throughput,
       );
@@ -42,7 +44,7 @@ export async function throughput(run: BenchRun): Promise<ScenarioResult[]> {
           scale: run.large.scale,
           a: figures(`data layer: ${TENANT_REQUEST_CALLS[request]}`, a!),
           b: figures(FLOOR_LABEL, b!),
-          breakdown: [figures(CHECKED_FLOOR_LABEL, c!)],
+          ...(c ? { breakdown: [figures(CHECKED_FLOOR_LABEL, c)] } : {}),
           kind: "throughput",
           target: { min: 0.85 },
         }),

@@ -93,12 +93,17 @@ const asRole = (role: string, then?: string) => `SELECT pg_catalog.set_config('r
  * The settings, the role and the entry check as one SELECT (see above). The setting names are
  * this module's constants; only the values are parameters.
  */
-const inOneSelect = (pairs: Record<string, string>, role: string, enter: string): Prepared => ({
-  text: `SELECT ${Object.keys(pairs)
-    .map((name, i) => `pg_catalog.set_config('${name}', $${i + 1}, true)`)
-    .join(", ")}, pg_catalog.set_config('role', '${role}', true), ${enter}`,
-  params: Object.values(pairs),
-});
+const inOneSelect = (pairs: Record<string, string>, role: string, enter: string): Prepared => {
+  const names = Object.keys(pairs);
+  const key = `${names.join(",")}|${role}|${enter}`;
+  let text = setupTexts.get(key);
+  if (text === undefined) {
+    text = `SELECT ${names.map((name, i) => `pg_catalog.set_config('${name}', $${i + 1}, true)`).join(", ")}, pg_catalog.set_config('role', '${role}', true), ${enter}`;
+    setupTexts.set(key, text);
+  }
+  return { text, params: Object.values(pairs) };
+};
+const setupTexts = new Map<string, string>();
 
 interface Prepared {
   text: string;
@@ -282,10 +287,10 @@ export async function checkDatabase(db: Database): Promise<void> {
  */
 async function holding<T>(db: Database, use: (connection: postgres.ReservedSql) => Promise<T>): Promise<T> {
   const limitMs = contextTimeoutOf(db.$client);
+  if (limitMs === undefined) return holdingWithoutDeadline(db, use);
   let connection: postgres.ReservedSql | undefined;
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<never>((_, reject) => {
-    if (limitMs === undefined) return;
     timer = setTimeout(() => {
       connection?.destroy();
       reject(new DataError("unavailable", "the database did not answer in time; please try again", [], { cause: new ContextTimeoutError(limitMs) }));
@@ -297,10 +302,7 @@ async function holding<T>(db: Database, use: (connection: postgres.ReservedSql) 
     connection = await Promise.race([reserving, expiry]);
     return await Promise.race([use(connection), expiry]);
   } catch (error) {
-    if (isConnectionFailure(error)) throw new DataError("unavailable", "the database is unavailable; please try again", [], { cause: error });
-    // A context that could not be entered reaches us wrapped in drizzle's query error.
-    const cause = (error as { cause?: unknown }).cause;
-    throw cause instanceof DataError ? cause : error;
+    throw contextFailure(error);
   } finally {
     clearTimeout(timer);
     if (connection) connection.release();
@@ -311,6 +313,26 @@ async function holding<T>(db: Database, use: (connection: postgres.ReservedSql) 
         () => {},
       );
   }
+}
+
+// The same without a deadline: no timer and no race on every request.
+async function holdingWithoutDeadline<T>(db: Database, use: (connection: postgres.ReservedSql) => Promise<T>): Promise<T> {
+  let connection: postgres.ReservedSql | undefined;
+  try {
+    connection = await db.$client.reserve();
+    return await use(connection);
+  } catch (error) {
+    throw contextFailure(error);
+  } finally {
+    connection?.release();
+  }
+}
+
+function contextFailure(error: unknown): unknown {
+  if (isConnectionFailure(error)) return new DataError("unavailable", "the database is unavailable; please try again", [], { cause: error });
+  // A context that could not be entered reaches us wrapped in drizzle's query error.
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof DataError ? cause : error;
 }
 
 /** The `cause` of a context's DataError `unavailable` when its deadline passed. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addMember, importMembers, listMembers, signInByEmail } from "../src/data";
-import { displayEmail, EMAIL_PATTERN_SQL, normalizeEmail, normalizeWithIdna } from "../src/data/validation";
+import { displayEmail, EMAIL_PATTERN_SQL, emailSchema, normalizeEmail, normalizeWithIdna, parseEmail, parseInput } from "../src/data/validation";
 import { everything, failure, workspace, type Workspace } from "./support/actors";
 import { useTestDatabase } from "../src/testing/vitest";
 
@@ -20,6 +20,26 @@ const tag = () => randomUUID().slice(0, 8);
 describe("internationalized email addresses", () => {
   // normalizeEmail skips IDNA for plain ASCII addresses without an xn-- label; it must never
   // answer differently from the full path, valid addresses or not.
+  // Lookups by email parse without zod (parseEmail); forms and writes use emailSchema.
+  it("parses an address without zod exactly as emailSchema does: the same stored form, the same errors", () => {
+    const inputs: unknown[] = [" Jürgen@Bücher.DE ", "a@b.cc", "x@xn--bcher-kva.de", `${"a".repeat(250)}@b.cc`, "a\0b@c.de", "not an address", "", 42, null];
+    const outcome = (parse: () => string) => {
+      try {
+        return { email: parse() };
+      } catch (error) {
+        return { error: (error as { message: string; fields: unknown }).message, fields: (error as { fields: unknown }).fields };
+      }
+    };
+    for (const input of inputs) {
+      expect(
+        outcome(() => parseEmail(input)),
+        String(input),
+      ).toEqual(outcome(() => parseInput(emailSchema, input, "email")));
+    }
+    expect(parseEmail(" Jürgen@Bücher.DE ")).toBe("Jürgen@xn--bcher-kva.de");
+    expect(() => parseEmail("a\0b@c.de")).toThrow("email must not contain NUL bytes");
+  });
+
   it("gives a plain ASCII address the stored form IDNA gives it, and refuses what IDNA refuses", () => {
     const chosen = [
       "User.Name+tag@Example.COM",

@@ -10,7 +10,7 @@ import { findOrCreateUsers } from "./nile-users";
 import { mapErrors } from "./db-errors";
 import { endMemberships, lockTenantsOfLeavingUser } from "./owners";
 import { select, statement, type Statement } from "../driver/statements";
-import { emailSchema, newUserSchema, parseInput, profileSchema, type ProfileInput } from "./validation";
+import { newUserSchema, parseEmail, parseInput, profileSchema, type ProfileInput } from "./validation";
 
 // Users. Sign-up runs in the new user's own context (withUser with the id it will have);
 // profile changes, deletion and erasure act on the context's user; restore is support
@@ -89,7 +89,7 @@ async function findVisible(lookup: UserLookup, tx: Executor, values: Record<stri
  * nothing but the one user it returns.
  */
 export async function signInByEmail(db: Database, email: string): Promise<User> {
-  const address = parseInput(emailSchema, email, "email");
+  const address = parseEmail(email);
   const userId = isNileClient(db.$client) ? (await findOrCreateUsers(db, [{ email: address }])).get(address)! : await signInOnPostgres(db, address);
   const user = await withUser(db, { userId }, (tx) => findUserById(tx, userId));
   if (!user) throw new DataError("not_found", "user not found");
@@ -112,7 +112,7 @@ export async function findUserById(tx: Executor, id: string, options: { includeD
 
 /** Case-insensitive and trimmed; served by the live-email unique index. */
 export async function findUserByEmail(tx: Executor, email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
-  const address = parseInput(emailSchema, email, "email");
+  const address = parseEmail(email);
   return findVisible(options.includeDeleted ? anyUserByEmail : liveUserByEmail, tx, { email: address });
 }
 
@@ -147,7 +147,7 @@ export async function updateProfile(tx: TenantTx | UserTx, input: ProfileInput):
 
 /** A new address for the acting user: unverified until verified again. */
 export async function changeEmail(tx: UserTx, email: string): Promise<User> {
-  const address = parseInput(emailSchema, email, "email");
+  const address = parseEmail(email);
   const userId = actingUserId(tx);
   await refuseTakenEmailOnNile(tx, address, userId);
   const [user] = await mapErrors(() =>

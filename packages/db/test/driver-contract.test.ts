@@ -1,6 +1,5 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Column, eq, getTableColumns, is, Placeholder, sql, SQL } from "drizzle-orm";
@@ -17,6 +16,7 @@ import { defaultMigrationsFolder, readJournal } from "../src/migrate";
 import * as schema from "../src/schema";
 import { users } from "../src/schema";
 import { useTestDatabase } from "../src/testing/vitest";
+import { countingTrips } from "./support/trips";
 
 // The driver contract: every assumption @penguinmails/db makes about drizzle-orm's and
 // postgres.js's internals (private fields, @internal members, undocumented behaviour), one
@@ -164,39 +164,18 @@ describe("postgres.js: the reserved connection context.ts drives", () => {
   // write what is queued together, in order, so the server runs them in order and a
   // request costs one round trip for all of them.
   it("queries queued on a reserved connection run in order and go out in one round trip", async () => {
-    let trips = 0;
-    const url = new URL(ctx.database.url);
-    // `socket` (a connected socket of the caller's) is documented by postgres.js but missing
-    // from its types; here it counts turns of the conversation as the bench's trip counter does.
-    const options = {
-      max: 1,
-      onnotice: () => {},
-      socket: () => {
-        const socket = net.connect({ host: url.hostname, port: Number(url.port || 5432) });
-        let clientSpokeLast = false;
-        const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-        socket.write = (...args: unknown[]) => {
-          clientSpokeLast = true;
-          return write(...args);
-        };
-        socket.on("data", () => {
-          if (clientSpokeLast) trips++;
-          clientSpokeLast = false;
-        });
-        return socket;
-      },
-    };
-    const pool = postgres(ctx.database.url, options as postgres.Options<Record<string, never>>);
+    const { options, trips } = countingTrips(ctx.database.url);
+    const pool = postgres(ctx.database.url, options);
     try {
       const connection = await pool.reserve();
       await connection`SELECT 1`;
-      const before = trips;
+      const before = trips();
       const opening = connection.unsafe("BEGIN READ ONLY; SET LOCAL application_name = 'contract'").execute();
       const statement = connection.unsafe("SELECT current_setting('application_name') AS name").execute();
       const closing = connection.unsafe("COMMIT").execute();
       await Promise.all([opening, closing]);
       expect([...(await statement)]).toEqual([{ name: "contract" }]);
-      expect(trips - before).toBe(1);
+      expect(trips() - before).toBe(1);
       connection.release();
     } finally {
       await pool.end({ timeout: 1 });

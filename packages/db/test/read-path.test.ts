@@ -12,6 +12,7 @@ import { readDbEnv } from "../src/env";
 import { everything, failure, signUp, workspace, type Workspace } from "./support/actors";
 import { errorText } from "./support/world";
 import { useTestDatabase } from "../src/testing/vitest";
+import { countingTrips } from "./support/trips";
 import { connectTo, sqlstate } from "../src/testing";
 
 // The read path: each statement its own transaction, BEGIN READ ONLY + context + statement +
@@ -62,20 +63,24 @@ describe("readInTenant and readAsUser", () => {
 
   // Engine difference (NileDB-shaped): a bare drizzle client does not open contexts as NileDB
   // expects; there data-users.test.ts runs the same lookups through createClient's nile target.
-  it.skipIf(isNileTarget())("finds a member by id or by email in one statement, the tenant's membership check included", async () => {
+  it.skipIf(isNileTarget())("finds a member by id or by email in one statement and one round trip, the membership check and the entry included", async () => {
     const lookups = await workspace(ctx.client, "Lookups");
     const member = await lookups.member(["member"]);
     const asItsOwner = { tenantId: lookups.tenant.id, userId: lookups.owner.id };
     const sent: string[] = [];
-    const traced = postgres(ctx.database.url, { max: 1, onnotice: () => {}, debug: (_connection, text) => sent.push(text) });
+    const { options, trips } = countingTrips(ctx.database.url);
+    const traced = postgres(ctx.database.url, { ...options, debug: (_connection, text) => sent.push(text) });
     try {
       const db = drizzle(traced, { schema });
       for (const find of [(tx: TenantTx) => findUserById(tx, member.id), (tx: TenantTx) => findUserByEmail(tx, member.email)]) {
         // A new client first asks about the server (array types, Citus): not part of the read.
         await readInTenant(db, asItsOwner, find);
         sent.length = 0;
+        const before = trips();
         expect(await readInTenant(db, asItsOwner, find)).toMatchObject({ id: member.id });
         expect(sent.filter((text) => text.includes('"users".'))).toHaveLength(1);
+        // BEGIN, the setup (prepared once per connection), the lookup and COMMIT in one write.
+        expect(trips() - before).toBe(1);
       }
     } finally {
       await traced.end();

@@ -47,13 +47,7 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
           ),
           router_plan: false,
           plans: { "citus (tenant context, EXPLAIN without ANALYZE)": citusPlan.text },
-          sql: {
-            statement: path.statement.text,
-            opening: path
-              .opening(samples[0]!)
-              .map((m) => m.text)
-              .join(";\n"),
-          },
+          sql: sqlOf(path, samples[0]!),
         });
         continue;
       }
@@ -77,13 +71,7 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
           ),
           router_plan: false,
           plans: { "citus (tenant context, EXPLAIN without ANALYZE)": citusPlan.text },
-          sql: {
-            statement: path.statement.text,
-            opening: path
-              .opening(samples[0]!)
-              .map((m) => m.text)
-              .join(";\n"),
-          },
+          sql: sqlOf(path, samples[0]!),
         });
         continue;
       }
@@ -116,6 +104,17 @@ export async function citusVsPostgres(run: BenchRun): Promise<ScenarioResult[]> 
   } finally {
     await resources.closeAll();
   }
+}
+
+/** What a skipped row reports it would have sent: the statement and readInTenant's opening. */
+function sqlOf(path: ReadPath, s: Sample): Record<string, string> {
+  return {
+    statement: path.statement.text,
+    opening: path
+      .opening(s)
+      .map((m) => m.text)
+      .join(";\n"),
+  };
 }
 
 /** The data layer's request and the raw replay of its messages, on `url`. */

@@ -74,7 +74,9 @@ export async function seeded(database: BenchDatabase, scale: Scale): Promise<Ben
   return { ...database, scale };
 }
 
-// Both sides of a comparison connect alike: the options createClient uses, one pool each.
+// One pool per side, under one application name. The data layer's side is createClient's
+// (idle timeout, UTC); the raw side is a plain postgres.js client, what an app without the
+// data layer would open.
 const APPLICATION_NAME = "penguinmails-bench";
 
 export function dataLayerClient(resources: Resources, url: string, max: number): DatabaseClient {

@@ -1,4 +1,4 @@
-import { summarize, type Summary } from "./stats";
+import { median, round, summarize, type Summary } from "./stats";
 
 // The two ways a comparison is run. Both interleave the sides (A, B, B, A, ...) after a
 // warm-up of each, so drift on a noisy machine (other jobs, CPU frequency, autovacuum)
@@ -110,7 +110,9 @@ export interface ThroughputPlan {
 /**
  * `callers` concurrent loops for a slice of A, then a slice of B (then C...), and so on. Each
  * turn of the sides is a round; each side's ops/s is the median over its slices, latencies
- * pooled from all.
+ * pooled from all. A slice runs one side alone, so the bench process's CPU time in it is that
+ * side's: on a machine whose cores the client shares with the server, what the client spends
+ * per operation is what the server cannot have.
  */
 export async function compareThroughput(sides: Side[], plan: ThroughputPlan): Promise<Summary[]> {
   for (const side of sides) await slice(side, plan);
@@ -124,10 +126,13 @@ export async function compareThroughput(sides: Side[], plan: ThroughputPlan): Pr
 interface SliceResult {
   latenciesUs: number[];
   opsPerS: number;
+  /** this process's CPU time (user + system) per operation */
+  clientCpuUs: number;
 }
 
 async function slice(side: Side, plan: ThroughputPlan): Promise<SliceResult> {
   const latenciesUs: number[] = [];
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const deadline = start + plan.sliceMs;
   let next = 0;
@@ -138,14 +143,18 @@ async function slice(side: Side, plan: ThroughputPlan): Promise<SliceResult> {
   };
   await Promise.all(Array.from({ length: plan.callers }, caller));
   const elapsedS = (performance.now() - start) / 1000;
-  return { latenciesUs, opsPerS: latenciesUs.length / elapsedS };
+  const { user, system } = process.cpuUsage(cpu);
+  return { latenciesUs, opsPerS: latenciesUs.length / elapsedS, clientCpuUs: (user + system) / latenciesUs.length };
 }
 
 function pool(runs: SliceResult[]): Summary {
-  return summarize(
-    runs.map((r) => r.latenciesUs),
-    runs.map((r) => r.opsPerS),
-  );
+  return {
+    ...summarize(
+      runs.map((r) => r.latenciesUs),
+      runs.map((r) => r.opsPerS),
+    ),
+    client_cpu_us: round(median(runs.map((r) => r.clientCpuUs))),
+  };
 }
 
 export interface BatchPlan {

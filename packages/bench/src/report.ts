@@ -203,7 +203,9 @@ function spread(rounds: number[] | undefined): string {
 
 function describe(x: SideFigures): string {
   const label = `${x.side}: ${x.description}`;
-  return x.round_trips === undefined ? label : `${label} [${x.round_trips} round trip${x.round_trips === 1 ? "" : "s"}]`;
+  const trips = x.round_trips === undefined ? "" : ` [${x.round_trips} round trip${x.round_trips === 1 ? "" : "s"}]`;
+  const cpu = x.client_cpu_us === undefined ? "" : ` [client CPU ${fmt(x.client_cpu_us)} µs/op]`;
+  return `${label}${trips}${cpu}`;
 }
 
 export function printPlans(results: ScenarioResult[]): void {

@@ -14,6 +14,8 @@ export interface Summary {
    * verdicts are taken on the ratio of each round, not on the pooled figures (report.ts).
    */
   rounds: RoundFigures[];
+  /** throughput only: the bench process's CPU time per operation, median over the slices */
+  client_cpu_us?: number;
 }
 
 export interface RoundFigures {

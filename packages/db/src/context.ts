@@ -90,20 +90,16 @@ const settings = (pairs: Record<string, string>) =>
 const asRole = (role: string, then?: string) => `SELECT pg_catalog.set_config('role', '${role}', true)${then ? `, ${then}` : ""}`;
 
 /**
- * The settings, the role and the entry check as one SELECT (see above). The setting names are
- * this module's constants; only the values are parameters.
+ * The settings, the role and the entry check as one SELECT (see above), its text written once:
+ * the setting names are this module's constants; only the values are parameters.
  */
-const inOneSelect = (pairs: Record<string, string>, role: string, enter: string): Prepared => {
-  const names = Object.keys(pairs);
-  const key = `${names.join(",")}|${role}|${enter}`;
-  let text = setupTexts.get(key);
-  if (text === undefined) {
-    text = `SELECT ${names.map((name, i) => `pg_catalog.set_config('${name}', $${i + 1}, true)`).join(", ")}, pg_catalog.set_config('role', '${role}', true), ${enter}`;
-    setupTexts.set(key, text);
-  }
-  return { text, params: Object.values(pairs) };
-};
-const setupTexts = new Map<string, string>();
+const oneSelect = (names: readonly string[], role: string, enter: string): string =>
+  `SELECT ${names.map((name, i) => `pg_catalog.set_config('${name}', $${i + 1}, true)`).join(", ")}, pg_catalog.set_config('role', '${role}', true), ${enter}`;
+
+const TENANT = { role: "penguinmails_app", enter: "penguinmails_rls.enter_tenant()" } as const;
+const USER = { role: "penguinmails_app_user", enter: "penguinmails_rls.enter_user()" } as const;
+const TENANT_SETUP = oneSelect(["nile.tenant_id", "nile.user_id"], TENANT.role, TENANT.enter);
+const USER_SETUP = oneSelect(["nile.user_id"], USER.role, USER.enter);
 
 interface Prepared {
   text: string;
@@ -116,7 +112,8 @@ interface Prepared {
  * work is handed. On NileDB, `check` is a query that returns a row only if the context may be entered.
  */
 interface Entry {
-  setup: Setup;
+  /** read only where the setup goes as text (a getter on the prepared contexts: most never need it) */
+  readonly setup: Setup;
   prepared?: Prepared;
   scope: Scope;
   nile?: { check?: string };
@@ -140,17 +137,26 @@ function tenantEntry(db: Database, context: TenantContext): Entry {
   const scope = { tenantId, userId, ...nileOf(db) };
   const pairs = { "nile.tenant_id": tenantId, "nile.user_id": userId };
   if (isNileClient(db.$client)) return { setup: [settings(pairs)], scope, nile: { check: liveMembership(tenantId, userId) } };
-  const [role, enter] = ["penguinmails_app", "penguinmails_rls.enter_tenant()"];
-  return { setup: [settings(pairs), asRole(role, enter)], prepared: inOneSelect(pairs, role, enter), scope };
+  return {
+    get setup() {
+      return [settings(pairs), asRole(TENANT.role, TENANT.enter)];
+    },
+    prepared: { text: TENANT_SETUP, params: [tenantId, userId] },
+    scope,
+  };
 }
 
 function userEntry(db: Database, context: UserContext): Entry {
   const userId = parseId(context.userId, "userId");
   const scope = { tenantId: null, userId, ...nileOf(db) };
   if (isNileClient(db.$client)) return { setup: [], scope, nile: {} };
-  const pairs = { "nile.user_id": userId };
-  const [role, enter] = ["penguinmails_app_user", "penguinmails_rls.enter_user()"];
-  return { setup: [settings(pairs), asRole(role, enter)], prepared: inOneSelect(pairs, role, enter), scope };
+  return {
+    get setup() {
+      return [settings({ "nile.user_id": userId }), asRole(USER.role, USER.enter)];
+    },
+    prepared: { text: USER_SETUP, params: [userId] },
+    scope,
+  };
 }
 
 // On NileDB, where a context's own-transaction steps go (client.ts): never the context's pool.
@@ -195,7 +201,8 @@ export async function withoutContext<T>(db: Database, work: Work<T, SystemTx>): 
 // transaction took four. If the setup failed, its error is the one worth reporting.
 async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: Work<T, Tx>): Promise<T> {
   return holding(db, async (connection) => {
-    const ready = open(connection, "BEGIN", entry, await messagesFor(db, connection));
+    const asked = messagesFor(db, connection);
+    const ready = open(connection, "BEGIN", entry, typeof asked === "string" ? asked : await asked);
     ready.catch(() => {});
     let result: T;
     try {
@@ -218,7 +225,8 @@ async function inContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: 
 
 async function readInContext<T, Tx extends AnyTx>(db: Database, entry: Entry, work: Work<T, Tx>): Promise<T> {
   return holding(db, async (connection) => {
-    const messages = await messagesFor(db, connection);
+    const asked = messagesFor(db, connection);
+    const messages = typeof asked === "string" ? asked : await asked;
     const opening = () => open(connection, "BEGIN READ ONLY", entry, messages);
     return work(
       transactionOn<Tx>(
@@ -236,11 +244,12 @@ type Messages = "one" | "each";
  * one query or one each), and answers when all have run; the first to fail rejects it.
  * Queued, not awaited: they leave with what follows.
  */
-function open(connection: postgres.ReservedSql, begin: string, { setup, prepared, nile }: Entry, messages: Messages): Promise<void> {
+function open(connection: postgres.ReservedSql, begin: string, entry: Entry, messages: Messages): Promise<void> {
+  const { prepared, nile } = entry;
   const opened: Promise<unknown>[] =
     messages === "one" && prepared
       ? [connection.unsafe(begin).execute(), connection.unsafe(prepared.text, prepared.params, { prepare: true }).execute()]
-      : (messages === "one" ? [[begin, ...setup].join("; ")] : [begin, ...setup]).map((text) => connection.unsafe(text).execute());
+      : (messages === "one" ? [[begin, ...entry.setup].join("; ")] : [begin, ...entry.setup]).map((text) => connection.unsafe(text).execute());
   if (nile?.check) {
     opened.push(
       connection
@@ -255,19 +264,27 @@ function open(connection: postgres.ReservedSql, begin: string, { setup, prepared
 }
 
 // Whether the database is a Citus one (the extension installed in it), asked once per client
-// on the first context's connection: one round trip in the client's life.
+// on the first context's connection: one round trip in the client's life. Once answered, the
+// answer is kept as a value, so that a context does not wait a turn of the event loop for it.
 const citusClients = new WeakMap<postgres.Sql, Promise<boolean>>();
+const citusAnswers = new WeakMap<postgres.Sql, boolean>();
 
-async function messagesFor(db: Database, connection: postgres.ReservedSql): Promise<Messages> {
+function messagesFor(db: Database, connection: postgres.ReservedSql): Messages | Promise<Messages> {
   if (isNileClient(db.$client)) return "one";
+  const known = citusAnswers.get(db.$client);
+  if (known !== undefined) return known ? "each" : "one";
   let citus = citusClients.get(db.$client);
   if (!citus) {
     citus = connection.unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus").then(([row]) => row?.citus === true);
     citusClients.set(db.$client, citus);
-    // A failed probe (a lost connection) is asked again by the next context.
-    citus.catch(() => citusClients.delete(db.$client));
+    const client = db.$client;
+    citus.then(
+      (answer) => citusAnswers.set(client, answer),
+      // A failed probe (a lost connection) is asked again by the next context.
+      () => citusClients.delete(client),
+    );
   }
-  return (await citus) ? "each" : "one";
+  return citus.then((answer) => (answer ? "each" : "one"));
 }
 
 /**

@@ -1,8 +1,7 @@
-import { Column, is, SQL } from "drizzle-orm";
+import { Column, is, Param, Placeholder, SQL } from "drizzle-orm";
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { fillPlaceholders } from "drizzle-orm/sql";
 import type postgres from "postgres";
 import * as schema from "../schema";
 import type { AnyTx } from "../client";
@@ -11,9 +10,12 @@ import type { AnyTx } from "../client";
 // on the caller's connection (the context's transaction). Building a drizzle query costs
 // about as much as running it on a local server (measured: 80 µs to build and run
 // unprepared, vs 82 µs for the raw driver alone); a prepared statement lets the server skip
-// parsing and planning after the first call. Rows are mapped by a function compiled once
+// parsing and planning after the first call. Rows are mapped by a function generated once
 // per statement: drizzle's generic mapper re-inspects every field of every row (~0.7 µs a
-// row, a tenth of a 51-row member page).
+// row, a tenth of a 51-row member page), and one closure shared by every statement writes
+// each statement's keys through the same property store, which V8 then treats as
+// megamorphic (the client's CPU is what bounds throughput: docs/benchmarks.md, scenario 5).
+// The parameters' kinds (placeholder, encoded placeholder, value) are also worked out once.
 //
 // This reads four fields of drizzle-orm's prepared query (pinned in the catalog):
 // `queryString`, `params`, `prepare` and `fields`. The data-layer tests run every statement
@@ -29,7 +31,8 @@ interface PreparedSelect<Row> {
 
 export interface Statement<Row> {
   text: string;
-  params: unknown[];
+  /** the statement's parameters for these placeholder values, as drizzle's fillPlaceholders() gives them */
+  params: (values: Record<string, unknown>) => unknown[];
   prepare: boolean;
   /** A compiled function, passed as is to rows.map(). */
   map: (row: unknown[]) => Row;
@@ -38,12 +41,12 @@ export interface Statement<Row> {
 /** Builds `build`'s select once: a flat select (each field a column or SQL expression). */
 export function statement<Row>(build: (db: StatementBuilder) => PreparedSelect<Row>): Statement<Row> {
   const prepared = build(builder) as unknown as DrizzlePrepared;
-  return { text: prepared.queryString, params: prepared.params, prepare: prepared.prepare, map: compileMapper<Row>(prepared.fields ?? []) };
+  return { text: prepared.queryString, params: compileParams(prepared.params), prepare: prepared.prepare, map: compileMapper<Row>(prepared.fields ?? []) };
 }
 
 /** Runs a statement on the executor's connection. Errors are wrapped as drizzle's are. */
 export async function select<Row>(statement: Statement<Row>, executor: AnyTx, values: Record<string, unknown> = {}): Promise<Row[]> {
-  const params = fillPlaceholders(statement.params, values) as postgres.ParameterOrJSON<never>[];
+  const params = statement.params(values) as postgres.ParameterOrJSON<never>[];
   let rows: unknown[][];
   try {
     rows = await clientOf(executor).unsafe(statement.text, params, { prepare: statement.prepare }).values();
@@ -112,22 +115,39 @@ function clientOf(executor: AnyTx): postgres.Sql {
   return (executor as unknown as { session: { client: postgres.Sql } }).session.client;
 }
 
+/** drizzle's fillPlaceholders() for these parameters, each one's kind decided here, once. */
+function compileParams(params: unknown[]): (values: Record<string, unknown>) => unknown[] {
+  const fills = params.map((param): ((values: Record<string, unknown>) => unknown) => {
+    if (is(param, Placeholder)) return (values) => valueOf(values, param.name);
+    if (is(param, Param) && is(param.value, Placeholder)) {
+      const { encoder } = param;
+      const name = param.value.name;
+      return (values) => encoder.mapToDriverValue(valueOf(values, name));
+    }
+    return () => param;
+  });
+  return (values) => fills.map((fill) => fill(values));
+}
+
+function valueOf(values: Record<string, unknown>, name: string): unknown {
+  if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+  return values[name];
+}
+
 function compileMapper<Row>(fields: { path: string[]; field: unknown }[]): (row: unknown[]) => Row {
   if (fields.length === 0 || fields.some((f) => f.path.length !== 1)) throw new Error("statement(): not a flat select");
   const keys = fields.map((f) => f.path[0]!);
-  const decoders = fields.map(({ field }): Decoder => {
-    if (is(field, Column)) return field;
+  const decoders = fields.map(({ field }): Decoder | undefined => {
+    // A column that keeps drizzle's own mapFromDriverValue (text, uuid...) returns the value as is.
+    if (is(field, Column)) return field.mapFromDriverValue === Column.prototype.mapFromDriverValue ? undefined : field;
     // An SQL field's decoder is internal to drizzle (what its own mapper reads).
     if (is(field, SQL)) return (field as unknown as { decoder: Decoder }).decoder;
     if (is(field, SQL.Aliased)) return (field.sql as unknown as { decoder: Decoder }).decoder;
     throw new Error("statement(): a field without a decoder");
   });
-  return (row) => {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) {
-      const value = row[i];
-      out[keys[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
-    }
-    return out as Row;
-  };
+  // The keys are the select's own field names (this package's code), written as JSON strings.
+  const entries = keys.map((key, i) => `${JSON.stringify(key)}: ${decoders[i] ? `row[${i}] === null ? null : decoders[${i}].mapFromDriverValue(row[${i}])` : `row[${i}]`}`);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the field names above, once per statement
+  const generate = new Function("decoders", `return (row) => ({ ${entries.join(", ")} });`) as (decoders: (Decoder | undefined)[]) => (row: unknown[]) => Row;
+  return generate(decoders);
 }

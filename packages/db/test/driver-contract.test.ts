@@ -12,6 +12,7 @@ import { fillPlaceholders } from "drizzle-orm/sql";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../src/errors";
+import { statement } from "../src/driver/statements";
 import { defaultMigrationsFolder, readJournal } from "../src/migrate";
 import * as schema from "../src/schema";
 import { users } from "../src/schema";
@@ -199,18 +200,24 @@ describe("drizzle-orm: the prepared query statements.ts reads", () => {
     expect(prepared.queryString).toBe(byId().toSQL().sql);
   });
 
-  // statement() keeps `params` and select() fills them per call with fillPlaceholders().
-  it("`params` hold sql.placeholder() as a Placeholder that fillPlaceholders() fills by name", () => {
-    const query = builder
-      .select({ id: users.id })
-      .from(users)
-      .where(sql`${users.id} = ${sql.placeholder("id")} AND ${users.email} = ${"x@example.test"}`);
-    const params = internal(query.prepare("contract_params")).params as unknown[];
+  // statement() reads `params` once: each a Placeholder (sql.placeholder()), filled by name on
+  // every call as drizzle's fillPlaceholders() fills it, or a value sent as it is.
+  it("`params` hold sql.placeholder() as a Placeholder, filled by name as fillPlaceholders() does", () => {
+    const build = (db: typeof builder) =>
+      db
+        .select({ id: users.id })
+        .from(users)
+        .where(sql`${users.id} = ${sql.placeholder("id")} AND ${users.email} = ${"x@example.test"}`)
+        .prepare("contract_params");
+    const params = internal(build(builder)).params as unknown[];
     expect(params).toHaveLength(2);
     expect(is(params[0], Placeholder)).toBe(true);
     expect(params[1]).toBe("x@example.test");
     expect(fillPlaceholders(params, { id: "7" })).toEqual(["7", "x@example.test"]);
     expect(() => fillPlaceholders(params, {})).toThrow(/id/);
+    const ours = statement(build);
+    expect(ours.params({ id: "7" })).toEqual(fillPlaceholders(params, { id: "7" }));
+    expect(() => ours.params({})).toThrow(/id/);
   });
 
   // statement(): `prepare` decides whether select() asks postgres.js for a named prepared
@@ -231,6 +238,13 @@ describe("drizzle-orm: the prepared query statements.ts reads", () => {
     expect(whole.every((f) => is(f.field, Column))).toBe(true);
     // The driver's text for a timestamptz becomes a Date (see the type parsers above).
     expect(users.created.mapFromDriverValue("2024-01-02 03:04:05+00")).toEqual(new Date("2024-01-02T03:04:05Z"));
+    // A column that does not override Column's own mapFromDriverValue is copied as it is.
+    const decoderOf = (target: object): unknown => Reflect.get(target, "mapFromDriverValue");
+    expect(decoderOf(users.email)).toBe(decoderOf(Column.prototype));
+    expect(decoderOf(users.created)).not.toBe(decoderOf(Column.prototype));
+    expect(Column.prototype.mapFromDriverValue("as is")).toBe("as is");
+    const row = statement((db) => db.select({ id: users.id, created: users.created }).from(users).prepare("contract_mapped")).map(["7", "2024-01-02 03:04:05+00"]);
+    expect(row).toEqual({ id: "7", created: new Date("2024-01-02T03:04:05Z") });
   });
 
   // compileMapper(): an SQL field (or an aliased one) is decoded by its internal `decoder`,

@@ -18,8 +18,9 @@ import type { AnyTx } from "../client";
 // The parameters' kinds (placeholder, encoded placeholder, value) are also worked out once.
 //
 // This reads four fields of drizzle-orm's prepared query (pinned in the catalog):
-// `queryString`, `params`, `prepare` and `fields`. The data-layer tests run every statement
-// on both engines.
+// `queryString`, `params`, `prepare` and `fields`, and the placeholders in `params` as
+// fillPlaceholders() does; driver-contract.test.ts pins each. The data-layer tests run every
+// statement on every engine.
 
 const builder = drizzle.mock({ schema });
 const dialect = new PgDialect();

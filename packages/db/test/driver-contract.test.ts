@@ -243,7 +243,10 @@ describe("drizzle-orm: the prepared query statements.ts reads", () => {
     expect(decoderOf(users.email)).toBe(decoderOf(Column.prototype));
     expect(decoderOf(users.created)).not.toBe(decoderOf(Column.prototype));
     expect(Column.prototype.mapFromDriverValue("as is")).toBe("as is");
-    const row = statement((db) => db.select({ id: users.id, created: users.created }).from(users).prepare("contract_mapped")).map(["7", "2024-01-02 03:04:05+00"]);
+    const row = statement((db) => db.select({ id: users.id, created: users.created }).from(users).prepare("contract_mapped")).map([
+      "7",
+      "2024-01-02 03:04:05+00",
+    ]);
     expect(row).toEqual({ id: "7", created: new Date("2024-01-02T03:04:05Z") });
   });
 

@@ -147,7 +147,9 @@ function compileMapper<Row>(fields: { path: string[]; field: unknown }[]): (row:
     throw new Error("statement(): a field without a decoder");
   });
   // The keys are the select's own field names (this package's code), written as JSON strings.
-  const entries = keys.map((key, i) => `${JSON.stringify(key)}: ${decoders[i] ? `row[${i}] === null ? null : decoders[${i}].mapFromDriverValue(row[${i}])` : `row[${i}]`}`);
+  const entries = keys.map(
+    (key, i) => `${JSON.stringify(key)}: ${decoders[i] ? `row[${i}] === null ? null : decoders[${i}].mapFromDriverValue(row[${i}])` : `row[${i}]`}`,
+  );
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the field names above, once per statement
   const generate = new Function("decoders", `return (row) => ({ ${entries.join(", ")} });`) as (decoders: (Decoder | undefined)[]) => (row: unknown[]) => Row;
   return generate(decoders);

@@ -264,28 +264,30 @@ function open(connection: postgres.ReservedSql, begin: string, entry: Entry, mes
 }
 
 // Whether the database is a Citus one (the extension installed in it), asked once per client
-// on the first context's connection: one round trip in the client's life. Once answered, the
-// answer is kept as a value, so that a context does not wait a turn of the event loop for it.
-const citusClients = new WeakMap<postgres.Sql, Promise<boolean>>();
-const citusAnswers = new WeakMap<postgres.Sql, boolean>();
+// on the first context's connection: one round trip in the client's life. The question is kept
+// while it is asked, the answer once it came: a context then reads it without waiting a turn of
+// the event loop. A failed probe (a lost connection) is forgotten and asked again.
+const citusClients = new WeakMap<postgres.Sql, boolean | Promise<boolean>>();
 
 function messagesFor(db: Database, connection: postgres.ReservedSql): Messages | Promise<Messages> {
-  if (isNileClient(db.$client)) return "one";
-  const known = citusAnswers.get(db.$client);
-  if (known !== undefined) return known ? "each" : "one";
-  let citus = citusClients.get(db.$client);
-  if (!citus) {
-    citus = connection.unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus").then(([row]) => row?.citus === true);
-    citusClients.set(db.$client, citus);
-    const client = db.$client;
-    citus.then(
-      (answer) => citusAnswers.set(client, answer),
-      // A failed probe (a lost connection) is asked again by the next context.
+  const client = db.$client;
+  if (isNileClient(client)) return "one";
+  let citus = citusClients.get(client);
+  if (citus === undefined) {
+    const asking = connection
+      .unsafe("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus")
+      .then(([row]) => row?.citus === true);
+    citusClients.set(client, asking);
+    asking.then(
+      (answer) => citusClients.set(client, answer),
       () => citusClients.delete(client),
     );
+    citus = asking;
   }
-  return citus.then((answer) => (answer ? "each" : "one"));
+  return typeof citus === "boolean" ? messagesOf(citus) : citus.then(messagesOf);
 }
+
+const messagesOf = (citus: boolean): Messages => (citus ? "each" : "one");
 
 /**
  * Answers once a statement has gone through the pool as a context's would (bounded the

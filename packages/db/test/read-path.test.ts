@@ -12,7 +12,7 @@ import { readDbEnv } from "../src/env";
 import { everything, failure, signUp, workspace, type Workspace } from "./support/actors";
 import { errorText } from "./support/world";
 import { useTestDatabase } from "../src/testing/vitest";
-import { countingTrips } from "./support/trips";
+import { countingTrips, droppingFirst } from "./support/trips";
 import { connectTo, sqlstate } from "../src/testing";
 
 // The read path: each statement its own transaction, BEGIN READ ONLY + context + statement +
@@ -84,6 +84,28 @@ describe("readInTenant and readAsUser", () => {
       }
     } finally {
       await traced.end();
+    }
+  });
+
+  // Engine difference (NileDB-shaped): nothing is asked there (no Citus to tell apart).
+  it.skipIf(isNileTarget())("recovers when the connection drops while a new client asks whether the database is Citus", async () => {
+    const { options, seen } = droppingFirst(ctx.database.url, "pg_extension");
+    const dropping = postgres(ctx.database.url, options);
+    try {
+      const db = drizzle(dropping, { schema });
+      const error = await failure(readInTenant(db, asOwner(), (tx) => listMembers(tx)));
+      expect(error.code).toBe("unavailable");
+      expect(seen()).toBe(1);
+      // The failed question is forgotten: the next context asks it again and is served.
+      const { members } = await readInTenant(db, asOwner(), (tx) => listMembers(tx));
+      expect(members.map((m) => m.userId)).toContain(team.owner.id);
+      expect(seen()).toBe(2);
+      // The answer is kept: later contexts do not ask.
+      await readInTenant(db, asOwner(), (tx) => listMembers(tx));
+      await withTenant(db, asOwner(), (tx) => listMembers(tx));
+      expect(seen()).toBe(2);
+    } finally {
+      await dropping.end();
     }
   });
 

@@ -69,7 +69,15 @@ export async function compareLatencyInRounds(open: () => OpenedSides, plan: Late
 /** Each side's samples, round by round (side → round → samples). */
 async function latencyRounds(sides: Side[], plan: LatencyPlan): Promise<number[][][]> {
   const n = sides.length;
-  const turn = (i: number) => sides.map((_, j) => (i + j) % n);
+  // A and B, the sides a row's ratio divides, trade places every iteration (A B C.., B A C..);
+  // breakdown sides follow in their order. Each of A and B is then preceded as often by the
+  // other as by the last breakdown side. A rotation of all sides (A B C, B C A, C A B) put C
+  // before A twice as often as before B, and what ran just before a read moved it: on one
+  // connection, a read right after the unprepared side's took ~10% longer (scenario 1, "my
+  // tenants": 1.03–1.18 rotated, 1.01–1.02 with A and B trading places; docs/benchmarks.md).
+  const straight = sides.map((_, k) => k);
+  const swapped = n < 2 ? straight : [1, 0, ...straight.slice(2)];
+  const turn = (i: number) => (i % 2 === 0 ? straight : swapped);
   for (let i = 0; i < plan.warmup; i++) {
     for (const k of turn(i)) await once(sides[k]!, i * n + k);
   }

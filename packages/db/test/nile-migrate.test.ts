@@ -110,7 +110,9 @@ describe.skipIf(!isNileTarget())("DATABASE_TARGET=nile pnpm db:migrate on NileDB
   let env: Record<string, string | undefined>;
   let before: Snapshot;
   let afterFirst: Snapshot;
-  const [baseline] = readJournal(defaultMigrationsFolder("nile"));
+  // The baseline first, then what later migrations in migrations-nile/ hold (only what NileDB accepts).
+  const journal = readJournal(defaultMigrationsFolder("nile"));
+  const [baseline] = journal;
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrate: false });
@@ -121,7 +123,7 @@ describe.skipIf(!isNileTarget())("DATABASE_TARGET=nile pnpm db:migrate on NileDB
     await db?.drop();
   });
 
-  it("applies the baseline, creates no function, trigger, policy or role, and adds only drizzle's ledger", async () => {
+  it("applies NileDB's journal, creates no function, trigger, policy or role, and adds only drizzle's ledger", async () => {
     expect(db.engine).toBe("nile");
     // What the database holds first: the built-in tables (and the emulation), no ledger.
     expect(before.objects).toContain("r users.users");
@@ -130,7 +132,7 @@ describe.skipIf(!isNileTarget())("DATABASE_TARGET=nile pnpm db:migrate on NileDB
     const run = await runCli("migrate", env);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(`db:migrate: applied 1 (nile): ${baseline!.tag}`);
+    expect(run.stdout.trim()).toBe(`db:migrate: applied ${journal.length} (nile): ${journal.map((m) => m.tag).join(", ")}`);
 
     afterFirst = await snapshot(db.url);
     // (a) the built-in tables: columns, constraints, indexes, triggers, policies, rows, as they were
@@ -150,12 +152,12 @@ describe.skipIf(!isNileTarget())("DATABASE_TARGET=nile pnpm db:migrate on NileDB
     ]);
     expect(before.objects.filter((o) => !afterFirst.objects.includes(o))).toEqual([]);
 
-    // The ledger records the baseline as drizzle does: its journal stamp and its file's SHA-256.
-    const [file] = readMigrationFiles({ migrationsFolder: defaultMigrationsFolder("nile") });
+    // The ledger records each migration as drizzle does: its journal stamp and its file's SHA-256.
+    const files = readMigrationFiles({ migrationsFolder: defaultMigrationsFolder("nile") });
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
     try {
-      const ledger = await sql`SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations`;
-      expect(ledger).toEqual([{ hash: file!.hash, created_at: String(baseline!.when) }]);
+      const ledger = await sql`SELECT hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id`;
+      expect(ledger).toEqual(files.map((file, i) => ({ hash: file.hash, created_at: String(journal[i]!.when) })));
     } finally {
       await sql.end();
     }
@@ -178,14 +180,14 @@ describe.skipIf(!isNileTarget())("DATABASE_TARGET=nile pnpm db:migrate on NileDB
     // The comparison is with migrations-nile/: a ledger whose baseline hash differs goes red.
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });
     try {
-      const [row] = await sql<{ hash: string }[]>`SELECT hash FROM drizzle.__drizzle_migrations`;
-      await sql`UPDATE drizzle.__drizzle_migrations SET hash = 'applied-version'`;
+      const [row] = await sql<{ id: number; hash: string }[]>`SELECT id, hash FROM drizzle.__drizzle_migrations ORDER BY id LIMIT 1`;
+      await sql`UPDATE drizzle.__drizzle_migrations SET hash = 'applied-version' WHERE id = ${row!.id}`;
       try {
         const red = await runCli("check", env);
         expect(red.code).toBe(1);
         expect(red.stderr).toContain(`applied migration ${baseline!.tag} changed since it was applied`);
       } finally {
-        await sql`UPDATE drizzle.__drizzle_migrations SET hash = ${row!.hash}`;
+        await sql`UPDATE drizzle.__drizzle_migrations SET hash = ${row!.hash} WHERE id = ${row!.id}`;
       }
     } finally {
       await sql.end();

@@ -95,7 +95,10 @@ describe("catalog after migrating", () => {
         indexname: "tenant_users_tenant_id_user_id_pk",
         indexdef: "CREATE UNIQUE INDEX tenant_users_tenant_id_user_id_pk ON users.tenant_users USING btree (tenant_id, user_id)",
       },
-      { indexname: "tenant_users_user_id_idx", indexdef: "CREATE INDEX tenant_users_user_id_idx ON users.tenant_users USING btree (user_id)" },
+      {
+        indexname: "tenant_users_user_id_idx",
+        indexdef: "CREATE INDEX tenant_users_user_id_idx ON users.tenant_users USING btree (user_id, tenant_id, deleted, roles)",
+      },
       { indexname: "tenants_deleted_idx", indexdef: "CREATE INDEX tenants_deleted_idx ON public.tenants USING btree (deleted) WHERE (deleted IS NOT NULL)" },
       { indexname: "tenants_pkey", indexdef: "CREATE UNIQUE INDEX tenants_pkey ON public.tenants USING btree (id)" },
       { indexname: "users_deleted_idx", indexdef: "CREATE INDEX users_deleted_idx ON users.users USING btree (deleted) WHERE (deleted IS NOT NULL)" },

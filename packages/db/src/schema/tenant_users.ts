@@ -23,8 +23,11 @@ export const tenantUsers = usersSchema.table(
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId] }),
-    // The primary key serves lookups by tenant; this one serves "the tenants of a user".
-    index("tenant_users_user_id_idx").on(table.userId),
+    // The primary key serves lookups by tenant; this one serves "the tenants of a user" from
+    // the index alone (an index-only scan: the user's memberships sit together in one or two
+    // leaf pages, where the table has them on as many pages as memberships). Every column
+    // "my workspaces" reads from a membership is a key here; Drizzle declares no INCLUDE.
+    index("tenant_users_user_id_idx").on(table.userId, table.tenantId, table.deleted, table.roles),
     // The retention purge finds memberships deleted before a cutoff.
     index("tenant_users_deleted_idx")
       .on(table.deleted)
